@@ -1,0 +1,83 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-superlatch',
+  description: 'Hardened cdk8s constructs for the SuperLatch pattern: a remote Latch lock published as a read-only status file, in sidecar and hub modes, with a rule pack that proves the hardening.',
+  author: 'cdk8s-superlatch maintainers',
+  authorAddress: 'maintainers@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/cdk8s-superlatch/cdk8s-superlatch.git',
+  license: 'Apache-2.0',
+  keywords: ['cdk8s', 'kubernetes', 'latch', 'security', 'hardening', 'pod-security', 'network-policy'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.2',
+  cdk8sVersion: '2.70.106',
+  constructsVersion: '10.3.0',
+  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  // The audit CLI parses YAML at run time; jsii needs non-jsii runtime deps bundled.
+  bundledDeps: ['yaml@^2.6.0'],
+  devDeps: [
+    '@types/node@^20',
+    'kubernetes-models@4.4.2',
+    '@monokle/validation@0.33.0',
+    'ajv@^8.17.1',
+  ],
+  bin: {
+    'superlatch': 'bin/superlatch',
+    'superlatch-agent': 'bin/superlatch-agent',
+  },
+
+  // Nothing here can reach GitHub or a registry to publish: keep the project local.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  buildWorkflow: false,
+  pullRequestTemplate: false,
+  package: true,
+
+  eslintOptions: { dirs: ['src', 'agent/src'], devdirs: ['test', 'examples', 'bench', 'scripts', 'projenrc', '.projenrc.ts'], commandOptions: { fix: false } },
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      coverageReporters: ['text-summary', 'lcov'],
+    },
+  },
+  tsconfigDev: { include: ['../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts', '../agent/src/**/*.ts'], compilerOptions: {} },
+  gitignore: ['/dist-examples/', '/agent/lib/', '/.bench/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/dist-examples/', '/agent/src/', '/scripts/'] },
+});
+
+// The registry mirror lacks some optional platform bindings of newer unrs-resolver
+// releases (pulled in by eslint-import-resolver-typescript); npm ci needs them in the lock.
+project.package.addPackageResolutions('unrs-resolver@1.11.1');
+
+// Silence jsii's banner about Node 20 in every task.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+// The latch agent (agent/) is a separate program with no runtime dependencies,
+// compiled by plain tsc; tests spawn the compiled agent, so `test` compiles it too.
+const compileAgent = project.addTask('compile:agent', {
+  description: 'Compile the latch agent (agent/src -> agent/lib)',
+  exec: 'tsc -p agent/tsconfig.json',
+});
+project.preCompileTask.spawn(compileAgent);
+project.testTask.prependSpawn(compileAgent);
+
+// `npx projen examples`: synthesize every app under examples/ into dist-examples/<name>/.
+project.addTask('examples', {
+  description: 'Synthesize every example app into dist-examples/',
+  exec: 'ts-node --project test/tsconfig.json scripts/synth-examples.ts',
+});
+
+// `npx projen bench`: speed and memory ratios, measured side by side in one run.
+project.addTask('bench', {
+  description: 'Run the benchmarks in bench/ and print ratios',
+  exec: 'ts-node --project test/tsconfig.json bench/run.ts',
+});
+
+project.synth();

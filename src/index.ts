@@ -1,0 +1,2 @@
+// Public API of cdk8s-superlatch.
+export {};
