@@ -1,2 +1,2 @@
 // Public API of cdk8s-superlatch.
-export {};
+export * from './contract';

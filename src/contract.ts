@@ -1,0 +1,54 @@
+/**
+ * Well-known labels and annotations that cdk8s-superlatch writes into manifests.
+ *
+ * They are the contract between the constructs (which write them) and the rule
+ * pack / admission policies (which read them from the final manifests, so they
+ * also work on manifests produced by other tools that follow the same contract).
+ */
+export class SuperlatchKeys {
+  /** Prefix of every key below. */
+  public static readonly PREFIX = 'superlatch.io';
+
+  /**
+   * Label on every object a latch emits or guards: the latch's name.
+   * On a pod template it says which latch guards (or runs in) the pod.
+   */
+  public static readonly LATCH_LABEL = 'superlatch.io/latch';
+
+  /**
+   * Label on every object a latch emits: `agent` (the master Deployment and its
+   * ServiceAccount, Role, RoleBinding, ConfigMap, NetworkPolicy) or `guarded`
+   * (pod templates of guarded workloads).
+   */
+  public static readonly ROLE_LABEL = 'superlatch.io/role';
+
+  /** Pod-template annotation: `sidecar` or `hub`. */
+  public static readonly MODE_ANNOTATION = 'superlatch.io/mode';
+
+  /** Pod-template annotation: name of the pod volume that carries the status file. */
+  public static readonly STATUS_VOLUME_ANNOTATION = 'superlatch.io/status-volume';
+
+  /**
+   * Pod-template annotation: name of the only container allowed to mount the
+   * status volume read-write (the latch agent); absent in hub-mode guarded pods,
+   * where nobody writes the volume.
+   */
+  public static readonly WRITER_ANNOTATION = 'superlatch.io/status-writer';
+
+  /** Pod-template annotation: name of the volume holding the Latch credentials (agent only). */
+  public static readonly CREDENTIALS_VOLUME_ANNOTATION = 'superlatch.io/credentials-volume';
+
+  /** Annotation on the top-level object: comma-separated hardening relaxations, each `name: reason`. */
+  public static readonly RELAXATIONS_ANNOTATION = 'superlatch.io/relaxations';
+
+  /** Annotation on the top-level object: acknowledged rule findings, each `RULE-ID: reason`. */
+  public static readonly SUPPRESSIONS_ANNOTATION = 'superlatch.io/acknowledged-rules';
+
+  /** Role label value of the latch agent's own objects. */
+  public static readonly ROLE_AGENT = 'agent';
+
+  /** Role label value of guarded workloads. */
+  public static readonly ROLE_GUARDED = 'guarded';
+
+  private constructor() {}
+}
