@@ -38,7 +38,10 @@ export class SuperlatchKeys {
   /** Pod-template annotation: name of the volume holding the Latch credentials (agent only). */
   public static readonly CREDENTIALS_VOLUME_ANNOTATION = 'superlatch.io/credentials-volume';
 
-  /** Annotation on the top-level object: comma-separated hardening relaxations, each `name: reason`. */
+  /** Annotation on the top-level object of a hardened workload: the preset it was hardened with. */
+  public static readonly PROFILE_ANNOTATION = 'superlatch.io/hardening-profile';
+
+  /** Annotation on the top-level object: the hardening relaxations in force, one per line, each `name: reason`. */
   public static readonly RELAXATIONS_ANNOTATION = 'superlatch.io/relaxations';
 
   /** Annotation on the top-level object: acknowledged rule findings, each `RULE-ID: reason`. */

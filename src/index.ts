@@ -1,2 +1,10 @@
 // Public API of cdk8s-superlatch.
 export * from './contract';
+export * from './hardening/relaxation';
+export * from './hardening/hardening-profile';
+export * from './hardening/harden';
+export * from './network/dns';
+export * from './network/network-peer';
+export * from './network/namespace-network-baseline';
+export * from './network/workload-network-policy';
+export * from './namespace/hardened-namespace';

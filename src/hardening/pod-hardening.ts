@@ -1,0 +1,296 @@
+import { SuperlatchKeys } from '../contract';
+import { ResolvedProfile } from './hardening-profile';
+import { RelaxationName } from './relaxation';
+
+/**
+ * The hardened profile as one pure function over a rendered workload manifest.
+ * It serves cdk8s-plus workloads and raw ApiObjects alike, and runs on the final
+ * JSON (after escape-hatch patches), so what it guarantees is what is written.
+ */
+
+/** Where the pod template sits in each workload kind. */
+const TEMPLATE_PATHS: Record<string, string[]> = {
+  Pod: [],
+  PodTemplate: ['template'],
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+/** Kinds whose pods run to completion: no liveness/readiness probes, no spread. */
+const BATCH_KINDS = new Set(['Job', 'CronJob']);
+
+/** Kinds that keep a replica count and so may get a PodDisruptionBudget. */
+export const REPLICATED_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
+
+/** The label cdk8s-plus puts in selectors: a hash of the construct path. */
+export const CDK8S_ADDR_LABEL = 'cdk8s.io/metadata.addr';
+
+export const APPARMOR_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+
+const DIGEST = /@sha256:[a-f0-9]{64}$/;
+
+export function isWorkloadKind(kind: string | undefined): boolean {
+  return kind !== undefined && kind in TEMPLATE_PATHS;
+}
+
+export function templatePath(kind: string): string[] {
+  return TEMPLATE_PATHS[kind];
+}
+
+export interface HardenContext {
+  readonly profile: ResolvedProfile;
+  /** Stable selector labels of the workload (app.kubernetes.io/name, component). */
+  readonly labels: Record<string, string>;
+  /** The dedicated ServiceAccount to use when the pod names none. */
+  readonly serviceAccountName?: string;
+}
+
+export interface HardenResult {
+  readonly manifest: any;
+  readonly errors: string[];
+}
+
+/** Returns a hardened copy of `manifest` and the problems it cannot fix by itself. */
+export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult {
+  const obj = structuredClone(manifest);
+  const errors: string[] = [];
+  const tp = templatePath(obj.kind);
+  const template = ensurePath(obj, tp);
+  const tpJson = tp.join('.');
+  const at = (rest: string) => [tpJson, rest].filter((x) => x).join('.');
+  const spec = ensure(template, 'spec');
+  const { profile } = ctx;
+  const relaxed = (n: RelaxationName) => profile.relaxed.has(n);
+  const fail = (field: string, problem: string, fix: string) => errors.push(`${field}: ${problem}. Fix: ${fix}`);
+
+  // --- stable identity: labels and selectors without construct-path hashes
+  const meta = ensure(obj, 'metadata');
+  meta.labels = { ...(meta.labels ?? {}), ...ctx.labels };
+  const tmeta = ensure(template, 'metadata');
+  const tlabels = { ...(tmeta.labels ?? {}), ...ctx.labels };
+  delete tlabels[CDK8S_ADDR_LABEL];
+  tmeta.labels = tlabels;
+  const selectorOwner = obj.kind === 'CronJob' ? obj.spec.jobTemplate.spec : obj.spec;
+  if (selectorOwner?.selector?.matchLabels?.[CDK8S_ADDR_LABEL] !== undefined) {
+    const ml = { ...selectorOwner.selector.matchLabels, ...ctx.labels };
+    delete ml[CDK8S_ADDR_LABEL];
+    selectorOwner.selector.matchLabels = ml;
+  }
+
+  // --- what the profile refuses outright (no relaxation: outside what we harden)
+  for (const ns of ['hostNetwork', 'hostPID', 'hostIPC']) {
+    if (spec[ns] === true) fail(at(`spec.${ns}`), 'host namespaces are not allowed', `remove ${ns} (it shares the node's ${ns.slice(4)} namespace with the pod)`);
+  }
+  if (spec.securityContext?.sysctls?.length) {
+    fail(at('spec.securityContext.sysctls'), 'sysctls are not allowed by the hardened profile', 'remove the sysctls or tune them on the node');
+  }
+  (spec.volumes ?? []).forEach((v: any, i: number) => {
+    if (v.hostPath) fail(at(`spec.volumes[${i}].hostPath`), `volume '${v.name}' mounts a host path`, 'use an emptyDir, ConfigMap, Secret or PersistentVolumeClaim instead');
+  });
+
+  // --- pod security context
+  const psc = ensure(spec, 'securityContext');
+  if (relaxed(RelaxationName.RUN_AS_ROOT)) {
+    delete psc.runAsNonRoot;
+  } else {
+    if (psc.runAsNonRoot === false) fail(at('spec.securityContext.runAsNonRoot'), 'the pod may run as root', 'remove runAsNonRoot: false, or add Relaxation.runAsRoot(reason)');
+    psc.runAsNonRoot = true;
+    setId(psc, 'runAsUser', profile.user, at('spec.securityContext.runAsUser'));
+    setId(psc, 'runAsGroup', profile.group, at('spec.securityContext.runAsGroup'));
+  }
+  setId(psc, 'fsGroup', profile.fsGroup, at('spec.securityContext.fsGroup'));
+  psc.fsGroupChangePolicy = 'OnRootMismatch';
+  applySeccomp(psc, at('spec.securityContext.seccompProfile'));
+
+  // --- service account: dedicated, token not mounted
+  if (relaxed(RelaxationName.SERVICE_ACCOUNT_TOKEN)) {
+    spec.automountServiceAccountToken = true;
+  } else {
+    if (spec.automountServiceAccountToken === true) fail(at('spec.automountServiceAccountToken'), 'the ServiceAccount token is mounted', 'remove it, or add Relaxation.serviceAccountToken(reason) if the pod calls the Kubernetes API');
+    spec.automountServiceAccountToken = false;
+  }
+  if (ctx.serviceAccountName && (!spec.serviceAccountName || spec.serviceAccountName === 'default')) {
+    spec.serviceAccountName = ctx.serviceAccountName;
+  }
+
+  // --- /tmp as a small emptyDir
+  const volumes: any[] = spec.volumes ?? [];
+  const wantsTmp = profile.tmpSizeLimit !== undefined;
+
+  // --- containers
+  const annotations: Record<string, string> = { ...(tmeta.annotations ?? {}) };
+  let needsTmp = false;
+  for (const group of ['initContainers', 'containers']) {
+    const list: any[] = spec[group] ?? [];
+    list.forEach((c, i) => {
+      const cpath = at(`spec.${group}[${i}]`);
+      hardenContainer(c, cpath, group === 'initContainers');
+      if (wantsTmp && !(c.volumeMounts ?? []).some((m: any) => m.mountPath === '/tmp' || m.mountPath === '/tmp/')) {
+        c.volumeMounts = [...(c.volumeMounts ?? []), { name: 'tmp', mountPath: '/tmp' }];
+        needsTmp = true;
+      }
+      const key = APPARMOR_PREFIX + c.name;
+      if (relaxed(RelaxationName.NO_APPARMOR)) return;
+      if (annotations[key] === 'unconfined') {
+        fail(`${tpJson ? tpJson + '.' : ''}metadata.annotations['${key}']`, `container '${c.name}' runs unconfined by AppArmor`, 'remove the annotation, or add Relaxation.noAppArmor(reason)');
+      }
+      annotations[key] = annotations[key] ?? profile.appArmorProfile;
+    });
+  }
+  if ((spec.containers ?? []).length === 0) fail(at('spec.containers'), 'the pod has no containers', 'add at least one container');
+  if (needsTmp) {
+    const existing = volumes.find((v) => v.name === 'tmp');
+    if (existing && !existing.emptyDir) {
+      fail(at('spec.volumes'), "a volume named 'tmp' exists but is not an emptyDir, and the profile needs that name for /tmp", 'rename your volume, or mount your own volume at /tmp');
+    } else if (!existing) {
+      volumes.push({ name: 'tmp', emptyDir: { sizeLimit: profile.tmpSizeLimit } });
+    }
+    spec.volumes = volumes;
+  }
+  if (Object.keys(annotations).length > 0) tmeta.annotations = annotations;
+
+  // --- spreading (Polaris topologySpreadConstraint), anti-affinity for 2+ replicas
+  if (!BATCH_KINDS.has(obj.kind) && obj.kind !== 'Pod' && Object.keys(ctx.labels).length > 0) {
+    if (!spec.topologySpreadConstraints?.length) {
+      spec.topologySpreadConstraints = [{
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: ctx.labels },
+      }];
+    }
+    if (REPLICATED_KINDS.has(obj.kind) && (obj.spec.replicas ?? 1) >= 2 && !spec.affinity?.podAntiAffinity) {
+      spec.affinity = {
+        ...(spec.affinity ?? {}),
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [{
+            weight: 100,
+            podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: ctx.labels } },
+          }],
+        },
+      };
+    }
+  }
+
+  // --- the trace: which profile, which relaxations and why
+  const annotationsTop: Record<string, string> = { ...(meta.annotations ?? {}) };
+  annotationsTop[SuperlatchKeys.PROFILE_ANNOTATION] = profile.preset;
+  if (profile.relaxations.length > 0) {
+    annotationsTop[SuperlatchKeys.RELAXATIONS_ANNOTATION] = profile.relaxations.map((r) => r.toString()).join('\n');
+  }
+  meta.annotations = annotationsTop;
+
+  return { manifest: canonical(obj), errors };
+
+  function setId(sc: any, field: string, value: number, path: string) {
+    const current = sc[field];
+    if (current === undefined) {
+      sc[field] = value;
+    } else if (current === 0 && field !== 'fsGroup') {
+      fail(path, `${field} is 0 (root)`, 'remove it (the profile sets a non-root id), or add Relaxation.runAsRoot(reason)');
+    } else if (current <= 10000 && !relaxed(RelaxationName.LOW_IDS)) {
+      fail(path, `${field} ${current} is not above 10000`, 'use an id above 10000, or add Relaxation.lowIds(reason)');
+    }
+  }
+
+  function applySeccomp(sc: any, path: string) {
+    if (relaxed(RelaxationName.NO_SECCOMP)) return;
+    if (sc.seccompProfile?.type === 'Unconfined') {
+      fail(path, 'seccomp is Unconfined', 'remove it, or add Relaxation.noSeccomp(reason)');
+    }
+    sc.seccompProfile = sc.seccompProfile && sc.seccompProfile.type !== 'Unconfined' ? sc.seccompProfile : profile.seccompProfile;
+  }
+
+  function hardenContainer(c: any, path: string, init: boolean) {
+    const sc = ensure(c, 'securityContext');
+    if (sc.privileged === true) fail(`${path}.securityContext.privileged`, `container '${c.name}' is privileged`, 'remove privileged: true');
+    sc.privileged = false;
+    if (sc.procMount && sc.procMount !== 'Default') fail(`${path}.securityContext.procMount`, `container '${c.name}' unmasks /proc`, 'remove procMount');
+
+    if (relaxed(RelaxationName.RUN_AS_ROOT)) {
+      delete sc.runAsNonRoot;
+    } else {
+      if (sc.runAsNonRoot === false) fail(`${path}.securityContext.runAsNonRoot`, `container '${c.name}' may run as root`, 'remove runAsNonRoot: false, or add Relaxation.runAsRoot(reason)');
+      sc.runAsNonRoot = true;
+      setId(sc, 'runAsUser', psc.runAsUser ?? profile.user, `${path}.securityContext.runAsUser`);
+      setId(sc, 'runAsGroup', psc.runAsGroup ?? profile.group, `${path}.securityContext.runAsGroup`);
+    }
+    applySeccomp(sc, `${path}.securityContext.seccompProfile`);
+
+    if (relaxed(RelaxationName.PRIVILEGE_ESCALATION)) {
+      delete sc.allowPrivilegeEscalation;
+    } else {
+      if (sc.allowPrivilegeEscalation === true) fail(`${path}.securityContext.allowPrivilegeEscalation`, `container '${c.name}' allows privilege escalation`, 'remove it, or add Relaxation.privilegeEscalation(reason)');
+      sc.allowPrivilegeEscalation = false;
+    }
+
+    if (relaxed(RelaxationName.WRITABLE_ROOT_FILESYSTEM)) {
+      sc.readOnlyRootFilesystem = false;
+    } else {
+      if (sc.readOnlyRootFilesystem === false) fail(`${path}.securityContext.readOnlyRootFilesystem`, `container '${c.name}' has a writable root filesystem`, 'mount writable paths as emptyDir volumes, or add Relaxation.writableRootFilesystem(reason)');
+      sc.readOnlyRootFilesystem = true;
+    }
+
+    const added = ((sc.capabilities?.add ?? []) as string[]).map((x) => String(x).toUpperCase().replace(/^CAP_/, ''));
+    const notAllowed = added.filter((x) => !profile.addCapabilities.includes(x));
+    if (notAllowed.length > 0) {
+      fail(`${path}.securityContext.capabilities.add`, `container '${c.name}' adds ${notAllowed.join(', ')}`, `remove them, or add Relaxation.addCapabilities([${notAllowed.map((x) => `'${x}'`).join(', ')}], reason)`);
+    }
+    const add = [...new Set([...added, ...profile.addCapabilities])].sort();
+    sc.capabilities = add.length > 0 ? { add, drop: ['ALL'] } : { drop: ['ALL'] };
+
+    if (typeof c.image !== 'string' || c.image.length === 0) {
+      fail(`${path}.image`, `container '${c.name}' has no image`, 'set an image pinned by digest');
+    } else if (!DIGEST.test(c.image) && !relaxed(RelaxationName.TAG_ONLY_IMAGES)) {
+      fail(`${path}.image`, `image '${c.image}' of container '${c.name}' is not pinned by digest`, `pin it as '${c.image.split('@')[0]}@sha256:<digest>' (e.g. from 'crane digest'), or add Relaxation.tagOnlyImages(reason)`);
+    }
+    c.imagePullPolicy = c.imagePullPolicy ?? 'Always';
+
+    (c.ports ?? []).forEach((p: any, j: number) => {
+      if (p.hostPort !== undefined && p.hostPort !== 0) fail(`${path}.ports[${j}].hostPort`, `container '${c.name}' binds host port ${p.hostPort}`, 'remove hostPort and expose the port through a Service');
+      if (typeof p.containerPort === 'number' && p.containerPort < 1024 && !relaxed(RelaxationName.PRIVILEGED_PORTS)) {
+        fail(`${path}.ports[${j}].containerPort`, `container '${c.name}' listens on privileged port ${p.containerPort}`, 'listen on a port >= 1024 (a Service can still expose 80/443), or add Relaxation.privilegedPorts(reason)');
+      }
+    });
+
+    const res = ensure(c, 'resources');
+    res.requests = { ...profile.resources.requests, ...(res.requests ?? {}) };
+    res.limits = { ...profile.resources.limits, ...(res.limits ?? {}) };
+
+    if (!init && !BATCH_KINDS.has(obj.kind) && !relaxed(RelaxationName.NO_PROBES)) {
+      const fix = 'give the container both probes (e.g. liveness on a /healthz endpoint, readiness on /ready), or add Relaxation.noProbes(reason)';
+      if (!c.livenessProbe) fail(`${path}.livenessProbe`, `container '${c.name}' has no liveness probe`, fix);
+      if (!c.readinessProbe) fail(`${path}.readinessProbe`, `container '${c.name}' has no readiness probe`, fix);
+      if (c.livenessProbe && c.readinessProbe && JSON.stringify(c.livenessProbe) === JSON.stringify(c.readinessProbe)) {
+        fail(`${path}.livenessProbe`, `container '${c.name}' has identical liveness and readiness probes (a slow dependency would restart it instead of taking it out of endpoints)`, 'make liveness check only that the process is alive, and readiness that it can serve');
+      }
+    }
+  }
+}
+
+function ensure(o: any, key: string): any {
+  if (o[key] === undefined || o[key] === null) o[key] = {};
+  return o[key];
+}
+
+function ensurePath(o: any, path: string[]): any {
+  return path.reduce((cur, key) => ensure(cur, key), o);
+}
+
+/** Keys sorted at every level (as cdk8s renders), apiVersion/kind/metadata first. */
+function canonical(obj: any): any {
+  const sorted = sortDeep(obj);
+  const { apiVersion, kind, metadata, ...rest } = sorted;
+  return { apiVersion, kind, metadata, ...rest };
+}
+
+function sortDeep(v: any): any {
+  if (Array.isArray(v)) return v.map(sortDeep);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortDeep(v[k])]));
+}

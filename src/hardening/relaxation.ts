@@ -1,0 +1,138 @@
+/**
+ * One named, reasoned exception to the hardened profile.
+ *
+ * Every relaxation switches exactly one hardened default off and is written,
+ * with its reason, into the `superlatch.io/relaxations` annotation of the
+ * workload so that reviewers see it in the GitOps diff.
+ *
+ * @example
+ * HardeningProfile.restricted({
+ *   relaxations: [Relaxation.writableRootFilesystem('legacy app writes its PID file next to the binary')],
+ * });
+ */
+export class Relaxation {
+  /**
+   * Let containers run as root: `runAsNonRoot`, `runAsUser` and `runAsGroup`
+   * are no longer set, so the image's own user applies.
+   */
+  public static runAsRoot(reason: string): Relaxation {
+    return new Relaxation(RelaxationName.RUN_AS_ROOT, reason);
+  }
+
+  /** Leave the container root filesystem writable (`readOnlyRootFilesystem: false`). */
+  public static writableRootFilesystem(reason: string): Relaxation {
+    return new Relaxation(RelaxationName.WRITABLE_ROOT_FILESYSTEM, reason);
+  }
+
+  /** Allow privilege escalation (`allowPrivilegeEscalation` is not forced to false). */
+  public static privilegeEscalation(reason: string): Relaxation {
+    return new Relaxation(RelaxationName.PRIVILEGE_ESCALATION, reason);
+  }
+
+  /**
+   * Add Linux capabilities on top of `drop: [ALL]` (names without the `CAP_`
+   * prefix, e.g. `NET_BIND_SERVICE`). Pod Security Standards "restricted"
+   * accepts only `NET_BIND_SERVICE`; anything else is a finding of the rule pack.
+   */
+  public static addCapabilities(capabilities: string[], reason: string): Relaxation {
+    if (capabilities.length === 0) {
+      throw new Error('Relaxation.addCapabilities: list at least one capability (e.g. NET_BIND_SERVICE)');
+    }
+    const names = capabilities.map((c) => c.toUpperCase().replace(/^CAP_/, ''));
+    for (const name of names) {
+      if (!/^[A-Z_]+$/.test(name)) {
+        throw new Error(`Relaxation.addCapabilities: '${name}' is not a capability name; use names like NET_BIND_SERVICE`);
+      }
+    }
+    return new Relaxation(RelaxationName.ADD_CAPABILITIES, reason, [...new Set(names)].sort());
+  }
+
+  /** Do not set a seccomp profile (the runtime's default, often `Unconfined`, applies). */
+  public static noSeccomp(reason: string): Relaxation {
+    return new Relaxation(RelaxationName.NO_SECCOMP, reason);
+  }
+
+  /** Do not add the AppArmor `runtime/default` annotation (e.g. nodes without AppArmor). */
+  public static noAppArmor(reason: string): Relaxation {
+    return new Relaxation(RelaxationName.NO_APPARMOR, reason);
+  }
+
+  /** Mount the ServiceAccount token into the pod (`automountServiceAccountToken: true`). */
+  public static serviceAccountToken(reason: string): Relaxation {
+    return new Relaxation(RelaxationName.SERVICE_ACCOUNT_TOKEN, reason);
+  }
+
+  /** Accept images referenced by tag only, without an `@sha256:` digest. */
+  public static tagOnlyImages(reason: string): Relaxation {
+    return new Relaxation(RelaxationName.TAG_ONLY_IMAGES, reason);
+  }
+
+  /** Accept container ports below 1024. */
+  public static privilegedPorts(reason: string): Relaxation {
+    return new Relaxation(RelaxationName.PRIVILEGED_PORTS, reason);
+  }
+
+  /** Accept long-running containers without liveness and readiness probes. */
+  public static noProbes(reason: string): Relaxation {
+    return new Relaxation(RelaxationName.NO_PROBES, reason);
+  }
+
+  /** Accept user and group ids of 10000 or less (they may collide with host users). */
+  public static lowIds(reason: string): Relaxation {
+    return new Relaxation(RelaxationName.LOW_IDS, reason);
+  }
+
+  /** Stable name of what is relaxed, as written in the annotation. */
+  public readonly name: RelaxationName;
+
+  /** Why; at least 10 characters. */
+  public readonly reason: string;
+
+  /** Capabilities added (only for `add-capabilities`). */
+  public readonly capabilities: string[];
+
+  private constructor(name: RelaxationName, reason: string, capabilities: string[] = []) {
+    const trimmed = (reason ?? '').trim();
+    if (trimmed.length < 10) {
+      throw new Error(`Relaxation '${name}' needs a reason of at least 10 characters explaining why it is acceptable (got '${trimmed}')`);
+    }
+    if (/[\n\r]/.test(trimmed)) {
+      throw new Error(`Relaxation '${name}': the reason must be a single line`);
+    }
+    this.name = name;
+    this.reason = trimmed;
+    this.capabilities = capabilities;
+  }
+
+  /** The annotation line: `name: reason` (with the capability list when there is one). */
+  public toString(): string {
+    const what = this.capabilities.length > 0 ? `${this.name}(${this.capabilities.join(',')})` : this.name;
+    return `${what}: ${this.reason}`;
+  }
+}
+
+/** Names of the relaxations, as written in the `superlatch.io/relaxations` annotation. */
+export enum RelaxationName {
+  /** See `Relaxation.runAsRoot`. */
+  RUN_AS_ROOT = 'run-as-root',
+  /** See `Relaxation.writableRootFilesystem`. */
+  WRITABLE_ROOT_FILESYSTEM = 'writable-root-filesystem',
+  /** See `Relaxation.privilegeEscalation`. */
+  PRIVILEGE_ESCALATION = 'privilege-escalation',
+  /** See `Relaxation.addCapabilities`. */
+  ADD_CAPABILITIES = 'add-capabilities',
+  /** See `Relaxation.noSeccomp`. */
+  NO_SECCOMP = 'no-seccomp',
+  /** See `Relaxation.noAppArmor`. */
+  NO_APPARMOR = 'no-apparmor',
+  /** See `Relaxation.serviceAccountToken`. */
+  SERVICE_ACCOUNT_TOKEN = 'service-account-token',
+  /** See `Relaxation.tagOnlyImages`. */
+  TAG_ONLY_IMAGES = 'tag-only-images',
+  /** See `Relaxation.privilegedPorts`. */
+  PRIVILEGED_PORTS = 'privileged-ports',
+  /** See `Relaxation.noProbes`. */
+  NO_PROBES = 'no-probes',
+  /** See `Relaxation.lowIds`. */
+  LOW_IDS = 'low-ids',
+}

@@ -1,0 +1,86 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { addRenderStep, clusterScoped } from '../internal/render';
+import { checkDnsLabel } from '../internal/validation';
+import { DnsOptions } from '../network/dns';
+import { NamespaceNetworkBaseline } from '../network/namespace-network-baseline';
+
+/** Pod Security Admission levels. */
+export enum PodSecurityLevel {
+  /** Pod Security Standards "restricted". */
+  RESTRICTED = 'restricted',
+  /** Pod Security Standards "baseline". */
+  BASELINE = 'baseline',
+  /** No restriction (avoid). */
+  PRIVILEGED = 'privileged',
+}
+
+/** Options of a hardened namespace. */
+export interface HardenedNamespaceProps {
+  /** Name of the namespace (a DNS label). */
+  readonly name: string;
+
+  /**
+   * Pod Security Admission level for `enforce`, `audit` and `warn`.
+   * @default PodSecurityLevel.RESTRICTED
+   */
+  readonly podSecurity?: PodSecurityLevel;
+
+  /**
+   * Pod Security Standards version the labels pin.
+   * @default "v1.27"
+   */
+  readonly podSecurityVersion?: string;
+
+  /**
+   * Emit the network baseline (`default-deny` + `allow-dns`) in the namespace.
+   * @default true
+   */
+  readonly networkBaseline?: boolean;
+
+  /**
+   * Where pods resolve DNS names (for `allow-dns`).
+   * @default - kube-dns in kube-system
+   */
+  readonly dns?: DnsOptions;
+}
+
+/**
+ * A Namespace with Pod Security Admission labels (`enforce`, `audit`, `warn`,
+ * each pinned to a version) and, by default, the namespace network baseline.
+ * The Namespace object itself never carries a `metadata.namespace`.
+ */
+export class HardenedNamespace extends Construct {
+  /** Name of the namespace. */
+  public readonly name: string;
+
+  /** The network baseline, unless turned off. */
+  public readonly networkBaseline?: NamespaceNetworkBaseline;
+
+  constructor(scope: Construct, id: string, props: HardenedNamespaceProps) {
+    super(scope, id);
+    checkDnsLabel(`[${this.node.path}]`, 'name', props.name);
+    this.name = props.name;
+    const level = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
+    const version = props.podSecurityVersion ?? 'v1.27';
+    if (!/^(v\d+\.\d+|latest)$/.test(version)) {
+      throw new Error(`[${this.node.path}] podSecurityVersion '${version}' must look like 'v1.27' (or 'latest', which is not pinned)`);
+    }
+    const labels: Record<string, string> = { 'kubernetes.io/metadata.name': props.name };
+    for (const mode of ['enforce', 'audit', 'warn']) {
+      labels[`pod-security.kubernetes.io/${mode}`] = level;
+      labels[`pod-security.kubernetes.io/${mode}-version`] = version;
+    }
+    const ns = new ApiObject(this, 'Resource', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: props.name, labels },
+    });
+    // Namespaces are cluster-scoped: drop the chart's namespace if cdk8s added it.
+    addRenderStep(ns, clusterScoped);
+
+    if (props.networkBaseline !== false) {
+      this.networkBaseline = new NamespaceNetworkBaseline(this, 'Network', { namespace: props.name, dns: props.dns });
+    }
+  }
+}

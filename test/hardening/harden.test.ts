@@ -1,0 +1,221 @@
+import { ApiObject, Cron, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Harden, HardeningProfile, SeccompProfile } from '../../src';
+import { allContainers, errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
+
+/** The invariants of the restricted profile on one rendered workload. */
+function expectRestricted(m: any) {
+  const spec = podSpec(m);
+  expect(spec.securityContext).toMatchObject({
+    runAsNonRoot: true,
+    runAsUser: 10001,
+    runAsGroup: 10001,
+    fsGroup: 10001,
+    fsGroupChangePolicy: 'OnRootMismatch',
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
+  expect(spec.automountServiceAccountToken).toBe(false);
+  for (const c of allContainers(m)) {
+    expect(c.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+      capabilities: { drop: ['ALL'] },
+    });
+    for (const kind of ['requests', 'limits']) {
+      expect(Object.keys(c.resources[kind]).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
+    }
+  }
+  expect(JSON.stringify(m)).not.toContain('cdk8s.io/metadata.addr');
+}
+
+describe('every cdk8s-plus workload kind', () => {
+  const batch = { ...goodContainer(), liveness: undefined, readiness: undefined };
+  test.each<[string, (chart: any) => any]>([
+    ['Deployment', (c) => new kplus.Deployment(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
+    ['StatefulSet', (c) => new kplus.StatefulSet(c, 'w', {
+      metadata: { name: 'w' },
+      containers: [goodContainer()],
+      service: new kplus.Service(c, 'svc', { metadata: { name: 'w' }, ports: [{ port: 8080 }], clusterIP: 'None' }),
+    })],
+    ['DaemonSet', (c) => new kplus.DaemonSet(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
+    ['Job', (c) => new kplus.Job(c, 'w', { metadata: { name: 'w' }, containers: [batch] })],
+    ['CronJob', (c) => new kplus.CronJob(c, 'w', { metadata: { name: 'w' }, containers: [batch], schedule: Cron.daily() })],
+    ['Pod', (c) => new kplus.Pod(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
+  ])('%s gets the restricted profile', (kind, make) => {
+    const { chart } = newChart();
+    Harden.workload(make(chart));
+    const m = find(Testing.synth(chart), kind, 'w');
+    expectRestricted(m);
+    expect(podTemplate(m).metadata.labels['app.kubernetes.io/name']).toBe('w');
+  });
+});
+
+test('a raw ApiObject workload is hardened like a cdk8s-plus one', () => {
+  const { chart } = newChart();
+  new ApiObject(chart, 'raw', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'raw' },
+    spec: { containers: [{ name: 'c', image: IMAGE, livenessProbe: { tcpSocket: { port: 8080 } }, readinessProbe: { httpGet: { path: '/', port: 8080 } } }] },
+  });
+  Harden.chart(chart);
+  expectRestricted(find(Testing.synth(chart), 'Pod', 'raw'));
+});
+
+describe('Harden.chart', () => {
+  test('hardens workloads added after the call, and leaves non-workloads alone', () => {
+    const { chart } = newChart();
+    Harden.chart(chart);
+    new kplus.Deployment(chart, 'late', { metadata: { name: 'late' }, containers: [goodContainer()] });
+    new kplus.ConfigMap(chart, 'cm', { metadata: { name: 'cm' }, data: { a: 'b' } });
+    const out = Testing.synth(chart);
+    expectRestricted(find(out, 'Deployment', 'late'));
+    expect(find(out, 'ConfigMap', 'cm').metadata.annotations).toBeUndefined();
+  });
+
+  test('per-workload options win over the chart profile', () => {
+    const { chart } = newChart();
+    Harden.chart(chart, { profile: HardeningProfile.restricted({ user: 20000 }) });
+    const a = new kplus.Deployment(chart, 'a', { metadata: { name: 'a' }, containers: [goodContainer()] });
+    new kplus.Deployment(chart, 'b', { metadata: { name: 'b' }, containers: [goodContainer()] });
+    Harden.workload(a, { profile: HardeningProfile.restricted({ user: 30000 }) });
+    const out = Testing.synth(chart);
+    expect(podSpec(find(out, 'Deployment', 'a')).securityContext.runAsUser).toBe(30000);
+    expect(podSpec(find(out, 'Deployment', 'b')).securityContext.runAsUser).toBe(20000);
+  });
+});
+
+describe('stable selectors', () => {
+  test('Deployment and Service select on app.kubernetes.io labels, not a construct-path hash', () => {
+    const { chart } = newChart();
+    const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+    web.exposeViaService({ name: 'web' });
+    Harden.workload(web, { component: 'frontend' });
+    const out = Testing.synth(chart);
+    const labels = { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/component': 'frontend' };
+    expect(find(out, 'Deployment', 'web').spec.selector.matchLabels).toEqual(labels);
+    expect(find(out, 'Service', 'web').spec.selector).toEqual(labels);
+    expect(JSON.stringify(out)).not.toContain('cdk8s.io/metadata.addr');
+  });
+
+  test('moving a workload under another construct does not change its selector', () => {
+    const selectorAt = (parentId?: string) => {
+      const { chart } = newChart();
+      const scope = parentId ? new kplus.ConfigMap(chart, parentId) : chart;
+      const web = new kplus.Deployment(scope, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+      Harden.workload(web);
+      return find(Testing.synth(chart), 'Deployment', 'web').spec.selector;
+    };
+    expect(selectorAt('group')).toEqual(selectorAt());
+  });
+
+  test('two workloads with the same selector labels are an error naming both', () => {
+    const { chart } = newChart();
+    const a = new kplus.Deployment(chart, 'a', { metadata: { name: 'a' }, containers: [goodContainer()] });
+    const b = new kplus.Deployment(chart, 'b', { metadata: { name: 'b' }, containers: [goodContainer()] });
+    Harden.workload(a, { name: 'web' });
+    Harden.workload(b, { name: 'web' });
+    expect(errorOf(() => Testing.synth(chart))).toMatch(/\[test\/b\] has the same selector labels as \[test\/a\].*set a distinct 'name' or 'component'/);
+  });
+
+  test('hardening a workload twice is an error', () => {
+    const { chart } = newChart();
+    const a = new kplus.Deployment(chart, 'a', { containers: [goodContainer()] });
+    Harden.workload(a);
+    expect(() => Harden.workload(a)).toThrow(/\[test\/a\] Harden.workload\(\) was already called/);
+  });
+});
+
+describe('what the profile refuses, with path, field and fix', () => {
+  const refuse = (container: Partial<kplus.ContainerProps>, extra: Partial<kplus.DeploymentProps> = {}) => {
+    const { chart } = newChart();
+    Harden.workload(new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer(container)], ...extra }));
+    return errorOf(() => Testing.synth(chart));
+  };
+
+  test('a tag-only image when digests are required', () => {
+    const msg = refuse({ image: 'nginx:1.27' });
+    expect(msg).toContain('[test/web]');
+    expect(msg).toContain("spec.template.spec.containers[0].image: image 'nginx:1.27' of container 'app' is not pinned by digest");
+    expect(msg).toContain("Fix: pin it as 'nginx:1.27@sha256:<digest>'");
+  });
+
+  test('a container port below 1024 under the restricted preset', () => {
+    const msg = refuse({ portNumber: 80 });
+    expect(msg).toContain('[test/web]');
+    expect(msg).toContain("spec.template.spec.containers[0].ports[0].containerPort: container 'app' listens on privileged port 80");
+    expect(msg).toContain('Relaxation.privilegedPorts(reason)');
+  });
+
+  test('a name over 63 characters', () => {
+    const { chart } = newChart();
+    const web = new kplus.Deployment(chart, 'web', { containers: [goodContainer()] });
+    expect(() => Harden.workload(web, { name: 'x'.repeat(64) })).toThrow(/\[test\/web\]: name \(app.kubernetes.io\/name\) 'x{64}' is not a valid label value \(at most 63 characters.*Fix: shorten or rename it/);
+  });
+
+  test('identical liveness and readiness probes', () => {
+    const probe = kplus.Probe.fromTcpSocket({ port: 8080 });
+    expect(refuse({ liveness: probe, readiness: probe })).toContain("containers[0].livenessProbe: container 'app' has identical liveness and readiness probes");
+  });
+
+  test('an explicitly writable root filesystem, naming the relaxation to use', () => {
+    expect(refuse({ securityContext: { readOnlyRootFilesystem: false } })).toContain('Fix: mount writable paths as emptyDir volumes, or add Relaxation.writableRootFilesystem(reason)');
+  });
+
+  test('a user id at or below 10000 set on a container', () => {
+    expect(refuse({ securityContext: { user: 1000 } })).toContain('containers[0].securityContext.runAsUser: runAsUser 1000 is not above 10000');
+  });
+
+  test('host network', () => {
+    expect(refuse({}, { hostNetwork: true })).toContain('spec.template.spec.hostNetwork: host namespaces are not allowed');
+  });
+
+  test('a non-workload is refused at the call', () => {
+    const { chart } = newChart();
+    const cm = new kplus.ConfigMap(chart, 'cm');
+    expect(() => Harden.workload(cm)).toThrow(/\[test\/cm\] is a ConfigMap, not a workload/);
+  });
+});
+
+describe('profile options', () => {
+  test('a Localhost seccomp profile is rendered at pod and container level', () => {
+    const { chart } = newChart();
+    const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+    Harden.workload(web, { profile: HardeningProfile.restricted({ seccompProfile: SeccompProfile.localhost('operator/web.json') }) });
+    const m = find(Testing.synth(chart), 'Deployment', 'web');
+    const expected = { type: 'Localhost', localhostProfile: 'operator/web.json' };
+    expect(podSpec(m).securityContext.seccompProfile).toEqual(expected);
+    expect(podSpec(m).containers[0].securityContext.seccompProfile).toEqual(expected);
+  });
+
+  test('a single replica gets no PodDisruptionBudget and no anti-affinity', () => {
+    const { chart } = newChart();
+    Harden.workload(new kplus.Deployment(chart, 'one', { metadata: { name: 'one' }, replicas: 1, containers: [goodContainer()] }));
+    const out = Testing.synth(chart);
+    expect(out.filter((m) => m.kind === 'PodDisruptionBudget')).toEqual([]);
+    expect(podSpec(find(out, 'Deployment', 'one')).affinity).toBeUndefined();
+  });
+
+  test('an existing mount at /tmp is kept and no tmp volume is added', () => {
+    const { chart } = newChart();
+    const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+    web.containers[0].mount('/tmp', kplus.Volume.fromEmptyDir(chart, 'scratch', 'scratch'));
+    Harden.workload(web);
+    const spec = podSpec(find(Testing.synth(chart), 'Deployment', 'web'));
+    expect(spec.volumes.map((v: any) => v.name)).toEqual(['scratch']);
+  });
+
+  test('output is deterministic', () => {
+    const build = () => {
+      const { chart } = newChart();
+      Harden.workload(new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] }));
+      return JSON.stringify(Testing.synth(chart));
+    };
+    expect(build()).toBe(build());
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * Each relaxation switches exactly one hardened default and leaves its trace in
+ * the `superlatch.io/relaxations` annotation.
+ */
+import { Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Harden, HardeningProfile, Relaxation, RelaxationName, SuperlatchKeys } from '../../src';
+import { errorOf, find, goodContainer, newChart } from '../util';
+
+const TRACE = `metadata.annotations.${SuperlatchKeys.RELAXATIONS_ANNOTATION}`;
+
+function synth(profile: HardeningProfile, container: Partial<kplus.ContainerProps> = {}): any[] {
+  const { chart } = newChart();
+  const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer(container)] });
+  Harden.workload(web, { profile });
+  return Testing.synth(chart);
+}
+
+/** Flattens a JSON value into `path -> leaf` pairs. */
+function flatten(v: any, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v);
+    if (entries.length === 0) out[prefix] = Array.isArray(v) ? [] : {};
+    for (const [k, x] of entries) flatten(x, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out[prefix] = v;
+  }
+  return out;
+}
+
+/** Paths whose value differs between two manifests of the same Deployment. */
+function changedPaths(before: any, after: any): string[] {
+  const a = flatten(before);
+  const b = flatten(after);
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]).sort();
+}
+
+const REASON = 'documented reason for the test';
+const deployment = (out: any[]) => find(out, 'Deployment', 'web');
+const restricted = deployment(synth(HardeningProfile.restricted()));
+
+const C = 'spec.template.spec.containers.0.securityContext';
+const P = 'spec.template.spec.securityContext';
+
+describe('relaxations that change the rendered profile', () => {
+  test.each<[string, Relaxation, string[]]>([
+    ['writable root filesystem', Relaxation.writableRootFilesystem(REASON), [`${C}.readOnlyRootFilesystem`]],
+    ['privilege escalation', Relaxation.privilegeEscalation(REASON), [`${C}.allowPrivilegeEscalation`]],
+    ['added capabilities', Relaxation.addCapabilities(['NET_BIND_SERVICE'], REASON), [`${C}.capabilities.add.0`]],
+    ['no seccomp', Relaxation.noSeccomp(REASON), [`${C}.seccompProfile.type`, `${P}.seccompProfile.type`]],
+    ['no AppArmor', Relaxation.noAppArmor(REASON), ['spec.template.metadata.annotations.container.apparmor.security.beta.kubernetes.io/app']],
+    ['service account token', Relaxation.serviceAccountToken(REASON), ['spec.template.spec.automountServiceAccountToken']],
+    ['run as root', Relaxation.runAsRoot(REASON), [
+      `${C}.runAsGroup`, `${C}.runAsNonRoot`, `${C}.runAsUser`, `${P}.runAsGroup`, `${P}.runAsNonRoot`, `${P}.runAsUser`,
+    ]],
+  ])('%s', (_name, relaxation, expected) => {
+    const relaxed = deployment(synth(HardeningProfile.restricted({ relaxations: [relaxation] })));
+    expect(changedPaths(restricted, relaxed)).toEqual([TRACE, ...expected].sort());
+    expect(relaxed.metadata.annotations[SuperlatchKeys.RELAXATIONS_ANNOTATION]).toBe(relaxation.toString());
+    expect(relaxation.toString()).toContain(REASON);
+  });
+});
+
+describe('relaxations that accept input the profile would refuse', () => {
+  test.each<[string, Relaxation, Partial<kplus.ContainerProps>, string]>([
+    ['tag-only image', Relaxation.tagOnlyImages(REASON), { image: 'nginx:1.27' }, 'is not pinned by digest'],
+    ['privileged port', Relaxation.privilegedPorts(REASON), { portNumber: 80 }, 'privileged port 80'],
+    ['no probes', Relaxation.noProbes(REASON), { liveness: undefined, readiness: undefined }, 'has no liveness probe'],
+  ])('%s: refused without it, accepted with it, and otherwise only traced', (_name, relaxation, container, refusal) => {
+    const profile = HardeningProfile.restricted({ relaxations: [relaxation] });
+    expect(errorOf(() => synth(HardeningProfile.restricted(), container))).toContain(refusal);
+    expect(() => synth(profile, container)).not.toThrow();
+    // on compliant input the relaxation changes nothing but the trace
+    const relaxed = deployment(synth(profile));
+    expect(changedPaths(restricted, relaxed)).toEqual([TRACE]);
+    expect(relaxed.metadata.annotations[SuperlatchKeys.RELAXATIONS_ANNOTATION]).toBe(relaxation.toString());
+  });
+
+  test('low ids: refused without it, accepted with it and traced', () => {
+    expect(() => HardeningProfile.restricted({ user: 1000 })).toThrow(/user 1000 is not above 10000.*Relaxation.lowIds/);
+    const relaxed = deployment(synth(HardeningProfile.restricted({ user: 1000, group: 1000, relaxations: [Relaxation.lowIds(REASON)] })));
+    expect(relaxed.spec.template.spec.securityContext.runAsUser).toBe(1000);
+    expect(relaxed.metadata.annotations[SuperlatchKeys.RELAXATIONS_ANNOTATION]).toBe(`low-ids: ${REASON}`);
+  });
+
+  test('every relaxation name is covered by a test above', () => {
+    const covered = ['writable-root-filesystem', 'privilege-escalation', 'add-capabilities', 'no-seccomp', 'no-apparmor',
+      'service-account-token', 'run-as-root', 'tag-only-images', 'privileged-ports', 'no-probes', 'low-ids'];
+    expect(Object.values(RelaxationName).sort()).toEqual(covered.sort());
+  });
+});
+
+describe('baseline preset', () => {
+  const out = deployment(synth(HardeningProfile.baseline(), { image: 'nginx:1.27', portNumber: 80 }));
+
+  test('records each of its relaxations with the preset as the reason', () => {
+    const lines = out.metadata.annotations[SuperlatchKeys.RELAXATIONS_ANNOTATION].split('\n');
+    expect(lines).toEqual([
+      'run-as-root: preset baseline (Pod Security Standards baseline)',
+      'writable-root-filesystem: preset baseline (Pod Security Standards baseline)',
+      'privilege-escalation: preset baseline (Pod Security Standards baseline)',
+      'tag-only-images: preset baseline (Pod Security Standards baseline)',
+      'privileged-ports: preset baseline (Pod Security Standards baseline)',
+    ]);
+    expect(out.metadata.annotations[SuperlatchKeys.PROFILE_ANNOTATION]).toBe('baseline');
+  });
+
+  test('keeps what baseline still demands: no privileged containers, seccomp, dropped capabilities', () => {
+    const sc = out.spec.template.spec.containers[0].securityContext;
+    expect(sc.privileged).toBe(false);
+    expect(sc.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    expect(sc.capabilities).toEqual({ drop: ['ALL'] });
+  });
+});
+
+describe('relaxation input', () => {
+  test('a reason shorter than 10 characters is refused', () => {
+    expect(() => Relaxation.writableRootFilesystem('because')).toThrow(/at least 10 characters/);
+  });
+
+  test('the same relaxation twice is refused', () => {
+    expect(() => HardeningProfile.baseline({ relaxations: [Relaxation.runAsRoot(REASON)] })).toThrow(/'run-as-root' is given twice \(the baseline preset already includes it\)/);
+  });
+
+  test('capability names are normalized without CAP_', () => {
+    expect(Relaxation.addCapabilities(['cap_net_bind_service'], REASON).capabilities).toEqual(['NET_BIND_SERVICE']);
+  });
+
+  test('a container adding a capability the profile does not allow fails with the fix', () => {
+    const msg = errorOf(() => synth(HardeningProfile.restricted(), {
+      securityContext: { capabilities: { add: [kplus.Capability.NET_ADMIN] } },
+    }));
+    expect(msg).toContain("spec.template.spec.containers[0].securityContext.capabilities.add: container 'app' adds NET_ADMIN");
+    expect(msg).toContain("Relaxation.addCapabilities(['NET_ADMIN'], reason)");
+  });
+});

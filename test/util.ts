@@ -1,0 +1,59 @@
+import { App, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+
+/** A digest-pinned image for tests (the digest only has to be well-formed). */
+export const IMAGE = `registry.example.com/app:1.0@sha256:${'ab'.repeat(32)}`;
+
+/** A container that satisfies the hardened profile (port >= 1024, distinct probes, digest). */
+export function goodContainer(overrides: Partial<kplus.ContainerProps> = {}): kplus.ContainerProps {
+  return {
+    name: 'app',
+    image: IMAGE,
+    portNumber: 8080,
+    liveness: kplus.Probe.fromTcpSocket({ port: 8080 }),
+    readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080 }),
+    ...overrides,
+  };
+}
+
+export function newChart(namespace = 'apps'): { app: App; chart: Chart } {
+  const app = Testing.app();
+  const chart = new Chart(app, 'test', { namespace, disableResourceNameHashes: true });
+  return { app, chart };
+}
+
+export function find(manifests: any[], kind: string, name?: string): any {
+  const found = manifests.filter((m) => m.kind === kind && (name === undefined || m.metadata?.name === name));
+  if (found.length !== 1) {
+    throw new Error(`expected one ${kind}${name ? ' ' + name : ''}, found ${found.length}: ${manifests.map((m) => `${m.kind}/${m.metadata?.name}`).join(', ')}`);
+  }
+  return found[0];
+}
+
+/** The pod spec of any workload manifest. */
+export function podSpec(m: any): any {
+  return podTemplate(m).spec;
+}
+
+export function podTemplate(m: any): any {
+  switch (m.kind) {
+    case 'Pod': return m;
+    case 'CronJob': return m.spec.jobTemplate.spec.template;
+    default: return m.spec.template;
+  }
+}
+
+export function allContainers(m: any): any[] {
+  const s = podSpec(m);
+  return [...(s.initContainers ?? []), ...(s.containers ?? [])];
+}
+
+/** Message of the error `fn` throws (fails the test if it does not throw). */
+export function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error, but none was thrown');
+}
