@@ -1,3 +1,12 @@
-// Entry point of the latch agent; the commands land with the agent issue.
-process.stderr.write('superlatch-agent: not built yet\n');
-process.exitCode = 64;
+/** Entry point of `superlatch-agent` (bin/superlatch-agent and the image's ENTRYPOINT). */
+import { EXIT, runCli } from './cli';
+
+runCli(process.argv.slice(2), process.env).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`superlatch-agent: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = EXIT.INTERNAL;
+  },
+);
