@@ -129,7 +129,7 @@ describe('missingNetworkPolicy (templated)', () => {
       ...extra,
     },
   });
-  const labelled = pod({}, { labels: { 'app': 'web', 'tier': 'front', 'v': 'true' } });
+  const labelled = pod({}, { labels: { app: 'web', tier: 'front', v: 'true' } });
   test.each([
     ['matching policy with ingress and egress', [labelled, np({ app: 'web' })], true],
     ['no policy', [labelled], false],
