@@ -4,7 +4,7 @@
  *
  *   npx projen examples   ->   dist-examples/hardened-web/hardened-web.k8s.yaml
  */
-import { App, Chart, Size } from 'cdk8s';
+import { ApiObject, App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Harden, HardenedNamespace, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
@@ -17,6 +17,16 @@ export class HardenedWebChart extends Chart {
     super(scope, id, { namespace: 'web', disableResourceNameHashes: true });
 
     new HardenedNamespace(this, 'namespace', { name: 'web' });
+
+    // Scheduling priority is cluster policy; the platform usually owns these classes.
+    new ApiObject(this, 'priority', {
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: { name: 'web-standard' },
+      value: 1000,
+      globalDefault: false,
+      description: 'Customer-facing web workloads',
+    });
 
     const web = new kplus.Deployment(this, 'web', {
       metadata: { name: 'web' },
@@ -36,7 +46,7 @@ export class HardenedWebChart extends Chart {
         volumeMounts: [{ path: '/var/cache/nginx', volume: kplus.Volume.fromEmptyDir(this, 'cache', 'cache', { sizeLimit: Size.mebibytes(32) }) }],
       }],
     });
-    Harden.workload(web, { component: 'frontend' });
+    Harden.workload(web, { component: 'frontend', priorityClassName: 'web-standard' });
 
     web.exposeViaService({ name: 'web', ports: [{ port: 80, targetPort: 8080 }] });
 

@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { HardeningProfile } from './hardening-profile';
 import { CDK8S_ADDR_LABEL, hardenWorkload, isWorkloadKind, REPLICATED_KINDS, templatePath } from './pod-hardening';
 import { RelaxationName } from './relaxation';
-import { addRenderStep } from '../internal/render';
+import { addRenderStep, CLUSTER_SCOPED_KINDS, clusterScoped } from '../internal/render';
 import { checkLabelValue, toDnsLabel } from '../internal/validation';
 
 /** How one workload is hardened. */
@@ -33,6 +33,13 @@ export interface WorkloadHardeningOptions {
    * @default true
    */
   readonly serviceAccount?: boolean;
+
+  /**
+   * PriorityClass of the pods (`priorityClassName`). The class itself is
+   * cluster-scoped and belongs to the platform.
+   * @default - none: the cluster's default priority applies
+   */
+  readonly priorityClassName?: string;
 
   /**
    * Emit a PodDisruptionBudget (`maxUnavailable: 1`) for workloads with 2 or more replicas.
@@ -73,6 +80,21 @@ export class WorkloadIdentity {
   /** A readable object name derived from the identity (`name` or `name-component`). */
   public get objectName(): string {
     return this.component ? `${this.name}-${this.component}` : this.name;
+  }
+
+  /**
+   * The one label that names this workload instance (`app.kubernetes.io/instance`),
+   * which NetworkPolicies select on: a single label keeps policy selectors
+   * unambiguous (Polaris's network-policy check requires the selector to match
+   * exactly one pod label).
+   */
+  public get instanceLabels(): Record<string, string> {
+    return { 'app.kubernetes.io/instance': this.objectName };
+  }
+
+  /** Every label the workload's pods carry: the selector labels and the instance label. */
+  public get podLabels(): Record<string, string> {
+    return { ...this.selectorLabels, ...this.instanceLabels };
   }
 }
 
@@ -209,7 +231,7 @@ class HardeningRegistry extends Construct {
       if (addr) addrToLabels.set(addr, identity.selectorLabels);
 
       const namespace = rendered.metadata?.namespace;
-      const labels = { ...identity.selectorLabels, 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' };
+      const labels = { ...identity.podLabels, 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' };
       let serviceAccountName: string | undefined;
       if (options.serviceAccount !== false && (!podSpec.serviceAccountName || podSpec.serviceAccountName === 'default')) {
         serviceAccountName = identity.objectName;
@@ -229,7 +251,7 @@ class HardeningRegistry extends Construct {
         } as any);
       }
 
-      const ctx = { profile, labels: identity.selectorLabels, serviceAccountName };
+      const ctx = { profile, labels: identity.podLabels, selector: identity.selectorLabels, serviceAccountName, priorityClassName: options.priorityClassName };
       const first = hardenWorkload(rendered, ctx);
       this.errors.push(...first.errors.map((e) => `[${owner.node.path}] ${e}`));
       let cached: any = first.manifest;
@@ -242,6 +264,11 @@ class HardeningRegistry extends Construct {
         }
         return hardenWorkload(json, ctx).manifest;
       });
+    }
+
+    // cdk8s gives every object the chart's namespace; cluster-scoped ones must not have it.
+    for (const obj of objects.filter((o) => CLUSTER_SCOPED_KINDS.has(o.kind))) {
+      addRenderStep(obj, clusterScoped);
     }
 
     // Selectors of other objects (cdk8s-plus Services, NetworkPolicies...) that

@@ -44,8 +44,12 @@ export function templatePath(kind: string): string[] {
 
 export interface HardenContext {
   readonly profile: ResolvedProfile;
-  /** Stable selector labels of the workload (app.kubernetes.io/name, component). */
+  /** Labels every pod and the workload carry (app.kubernetes.io/name, component, instance). */
   readonly labels: Record<string, string>;
+  /** Stable selector labels of the workload (app.kubernetes.io/name, component). */
+  readonly selector: Record<string, string>;
+  /** PriorityClass to set when the pod names none. */
+  readonly priorityClassName?: string;
   /** The dedicated ServiceAccount to use when the pod names none. */
   readonly serviceAccountName?: string;
 }
@@ -77,7 +81,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
   tmeta.labels = tlabels;
   const selectorOwner = obj.kind === 'CronJob' ? obj.spec.jobTemplate.spec : obj.spec;
   if (selectorOwner?.selector?.matchLabels?.[CDK8S_ADDR_LABEL] !== undefined) {
-    const ml = { ...selectorOwner.selector.matchLabels, ...ctx.labels };
+    const ml = { ...selectorOwner.selector.matchLabels, ...ctx.selector };
     delete ml[CDK8S_ADDR_LABEL];
     selectorOwner.selector.matchLabels = ml;
   }
@@ -114,6 +118,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
     if (spec.automountServiceAccountToken === true) fail(at('spec.automountServiceAccountToken'), 'the ServiceAccount token is mounted', 'remove it, or add Relaxation.serviceAccountToken(reason) if the pod calls the Kubernetes API');
     spec.automountServiceAccountToken = false;
   }
+  if (ctx.priorityClassName && !spec.priorityClassName) spec.priorityClassName = ctx.priorityClassName;
   if (ctx.serviceAccountName && (!spec.serviceAccountName || spec.serviceAccountName === 'default')) {
     spec.serviceAccountName = ctx.serviceAccountName;
   }
@@ -155,13 +160,13 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
   if (Object.keys(annotations).length > 0) tmeta.annotations = annotations;
 
   // --- spreading (Polaris topologySpreadConstraint), anti-affinity for 2+ replicas
-  if (!BATCH_KINDS.has(obj.kind) && obj.kind !== 'Pod' && Object.keys(ctx.labels).length > 0) {
+  if (!BATCH_KINDS.has(obj.kind)) {
     if (!spec.topologySpreadConstraints?.length) {
       spec.topologySpreadConstraints = [{
         maxSkew: 1,
         topologyKey: 'kubernetes.io/hostname',
         whenUnsatisfiable: 'ScheduleAnyway',
-        labelSelector: { matchLabels: ctx.labels },
+        labelSelector: { matchLabels: ctx.selector },
       }];
     }
     if (REPLICATED_KINDS.has(obj.kind) && (obj.spec.replicas ?? 1) >= 2 && !spec.affinity?.podAntiAffinity) {
@@ -170,7 +175,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
         podAntiAffinity: {
           preferredDuringSchedulingIgnoredDuringExecution: [{
             weight: 100,
-            podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: ctx.labels } },
+            podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: ctx.selector } },
           }],
         },
       };

@@ -21,6 +21,15 @@ export function addRenderStep(obj: ApiObject, step: RenderStep): void {
   host[STEPS].push(step);
 }
 
+/** Kinds that live outside namespaces: they must never carry `metadata.namespace`. */
+export const CLUSTER_SCOPED_KINDS = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'RuntimeClass', 'IngressClass',
+  'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'APIService', 'CSIDriver', 'CSINode',
+  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+  'ClusterPolicy', 'ClusterImagePolicy', 'SeccompProfile',
+]);
+
 /** Removes `metadata.namespace` from a cluster-scoped object. */
 export function clusterScoped(json: any): any {
   if (json?.metadata?.namespace === undefined) return json;

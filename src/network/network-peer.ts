@@ -61,7 +61,7 @@ export class NetworkPeer {
 
   /** The pods of a hardened workload (selected by its stable labels), in the policy's namespace. */
   public static workload(workload: IConstruct): NetworkPeer {
-    return new NetworkPeer(() => ({ podSelector: { matchLabels: Harden.identityOf(workload).selectorLabels } }), `workload ${workload.node.path}`);
+    return new NetworkPeer(() => ({ podSelector: { matchLabels: Harden.identityOf(workload).instanceLabels } }), `workload ${workload.node.path}`);
   }
 
   /** Pods with these labels in the policy's namespace. */

@@ -8,7 +8,7 @@ import { checkDnsLabel } from '../internal/validation';
 
 /** Options of a workload's network policy. */
 export interface WorkloadNetworkPolicyProps {
-  /** The workload whose pods the policy selects (by its stable `app.kubernetes.io/*` labels). */
+  /** The workload whose pods the policy selects (by its stable `app.kubernetes.io/instance` label). */
   readonly workload: IConstruct;
 
   /**
@@ -51,7 +51,7 @@ export interface WorkloadNetworkPolicyProps {
 
 /**
  * A NetworkPolicy for one workload, selecting its pods by `matchLabels` on its
- * stable labels and covering both Ingress and Egress: everything not allowed
+ * stable `app.kubernetes.io/instance` label and covering both Ingress and Egress: everything not allowed
  * here is denied.
  *
  * @example
@@ -93,10 +93,10 @@ export class WorkloadNetworkPolicy extends Construct {
       metadata: {
         name: this.policyName,
         ...(props.namespace ? { namespace: props.namespace } : {}),
-        labels: { ...identity.selectorLabels, 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' },
+        labels: { ...identity.podLabels, 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' },
       },
       spec: {
-        podSelector: { matchLabels: identity.selectorLabels },
+        podSelector: { matchLabels: identity.instanceLabels },
         policyTypes: ['Ingress', 'Egress'],
         ingress: Lazy.any({ produce: () => (this.ingress.length ? this.ingress : undefined) }),
         egress: Lazy.any({ produce: () => (this.egress.length ? this.egress : undefined) }),

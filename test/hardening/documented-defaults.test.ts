@@ -116,6 +116,8 @@ const workloadChecks: Record<string, [string, () => void]> = {
     expect(podSpec(w).serviceAccountName).toBe(w.metadata.name);
     expect(podSpec(w).automountServiceAccountToken).toBe(false);
   })],
+  priorityClassName: ['- none: the cluster\'s default priority applies', () =>
+    workloads.forEach((w) => expect(podSpec(w).priorityClassName).toBeUndefined())],
   podDisruptionBudget: ['true', () => workloads.forEach((w) => {
     const pdb = find(all, 'PodDisruptionBudget', w.metadata.name);
     expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': w.metadata.name } } });

@@ -49,11 +49,11 @@ describe('WorkloadNetworkPolicy', () => {
     return { chart, web };
   };
 
-  test('selects the workload by matchLabels and covers Ingress and Egress, with a readable name', () => {
+  test('selects the workload by matchLabels on its instance label and covers Ingress and Egress, with a readable name', () => {
     const { chart, web } = setup();
     new WorkloadNetworkPolicy(chart, 'policy', { workload: web });
     const p = find(Testing.synth(chart), 'NetworkPolicy', 'web-frontend');
-    expect(p.spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/component': 'frontend' } });
+    expect(p.spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'web-frontend' } });
     expect(p.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(p.spec.ingress).toBeUndefined();
     expect(p.spec.egress).toEqual([KUBE_DNS]);
@@ -74,7 +74,7 @@ describe('WorkloadNetworkPolicy', () => {
     expect(p.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }]);
     expect(p.spec.egress).toEqual([
       { to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ protocol: 'TCP', port: 443 }] },
-      { to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api' } } }], ports: [{ protocol: 'TCP', port: 9000, endPort: 9100 }] },
+      { to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'api' } } }], ports: [{ protocol: 'TCP', port: 9000, endPort: 9100 }] },
     ]);
   });
 

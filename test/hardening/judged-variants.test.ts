@@ -1,0 +1,67 @@
+/**
+ * The independent judges on every construct's default and main variants:
+ * each workload kind hardened with defaults next to its own network policy.
+ */
+import { Chart, Cron, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  Harden, HardenedNamespace, HardeningProfile, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, SeccompProfile, WorkloadNetworkPolicy,
+} from '../../src';
+import { expectNoFindings, judge } from '../judges';
+import { goodContainer, newChart } from '../util';
+
+const batch = { ...goodContainer(), liveness: undefined, readiness: undefined };
+
+/** A workload hardened with `options`, with the policy every workload needs (ingress and egress rules). */
+function judgedChart(make: (chart: Chart) => kplus.Workload, profile?: HardeningProfile) {
+  const { chart } = newChart();
+  const w = make(chart);
+  Harden.workload(w, { profile, priorityClassName: 'standard' });
+  new WorkloadNetworkPolicy(chart, 'policy', {
+    workload: w,
+    ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [PolicyPort.tcp(8080)] }],
+  });
+  return Testing.synth(chart);
+}
+
+describe('every workload kind with the default (restricted) profile has zero findings', () => {
+  test.each<[string, (c: Chart) => kplus.Workload]>([
+    ['Deployment', (c) => new kplus.Deployment(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
+    ['StatefulSet', (c) => new kplus.StatefulSet(c, 'w', {
+      metadata: { name: 'w' },
+      containers: [goodContainer()],
+      service: new kplus.Service(c, 'svc', { metadata: { name: 'w' }, ports: [{ port: 8080 }], clusterIP: 'None' }),
+    })],
+    ['DaemonSet', (c) => new kplus.DaemonSet(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
+    ['Job', (c) => new kplus.Job(c, 'w', { metadata: { name: 'w' }, containers: [batch] })],
+    ['CronJob', (c) => new kplus.CronJob(c, 'w', { metadata: { name: 'w' }, containers: [batch], schedule: Cron.daily() })],
+    ['Pod', (c) => new kplus.Pod(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
+  ])('%s', async (_kind, make) => {
+    await expectNoFindings(judgedChart(make));
+  });
+});
+
+const deployment = (c: Chart) => new kplus.Deployment(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] });
+
+test('a Localhost seccomp profile and custom ids keep zero findings', async () => {
+  await expectNoFindings(judgedChart(deployment, HardeningProfile.restricted({
+    user: 20000, group: 20000, fsGroup: 20000, seccompProfile: SeccompProfile.localhost('operator/w.json'),
+  })));
+});
+
+test('the baseline preset passes every Pod Security Standards baseline rule and fails restricted ones, as documented', async () => {
+  const report = await judge(judgedChart(
+    (c) => new kplus.Deployment(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer({ image: 'nginx:1.27', portNumber: 8080 })] }),
+    HardeningProfile.baseline(),
+  ));
+  const pss = report.monokle.map((f) => f.id).filter((id) => id.startsWith('PSS'));
+  expect(pss.filter((id) => id.startsWith('PSS1'))).toEqual([]);
+  expect(pss.length).toBeGreaterThan(0);
+});
+
+test('the namespace, its network baseline and a node-local DNS variant validate against the 1.27 schema', async () => {
+  const { chart } = newChart('team');
+  new HardenedNamespace(chart, 'ns', { name: 'team', dns: { nodeLocalDnsCidr: '169.254.20.10/32' } });
+  new NamespaceNetworkBaseline(chart, 'extra', { namespace: 'other' });
+  await expectNoFindings(Testing.synth(chart));
+});
