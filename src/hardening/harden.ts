@@ -251,7 +251,13 @@ class HardeningRegistry extends Construct {
         } as any);
       }
 
-      const ctx = { profile, labels: identity.podLabels, selector: identity.selectorLabels, serviceAccountName, priorityClassName: options.priorityClassName };
+      const ctx = {
+        profile,
+        labels: identity.podLabels,
+        selector: identity.selectorLabels,
+        serviceAccountName,
+        priorityClassName: options.priorityClassName,
+      };
       const first = hardenWorkload(rendered, ctx);
       this.errors.push(...first.errors.map((e) => `[${owner.node.path}] ${e}`));
       let cached: any = first.manifest;
