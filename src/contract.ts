@@ -53,5 +53,12 @@ export class SuperlatchKeys {
   /** Role label value of guarded workloads. */
   public static readonly ROLE_GUARDED = 'guarded';
 
+  /**
+   * Label on ConfigMaps that carry admission or runtime-security rules (e.g.
+   * Falco rules, policy bundles); its value names the rule set. The testing
+   * helper `SecurityTesting.securityObjects()` includes these ConfigMaps.
+   */
+  public static readonly RULES_LABEL = 'superlatch.io/rules';
+
   private constructor() {}
 }

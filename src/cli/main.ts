@@ -1,0 +1,115 @@
+import { evaluate } from '../rules/engine';
+import { ManifestLoadError, loadManifests } from '../rules/internal/loader';
+import { RulePack } from '../rules/pack';
+
+/** Where the CLI writes: stdout and stderr (tests capture them). */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: CliIo = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};
+
+/** Exit codes: no error findings, error findings, unreadable input or bad usage. */
+export enum ExitCode {
+  OK = 0,
+  FINDINGS = 1,
+  INPUT = 2,
+}
+
+const USAGE = `Usage: superlatch audit [--pack ${RulePack.names().join('|')}] [--format text|json] PATH...
+
+Runs a rule pack over Kubernetes YAML manifests (files, folders, multi-document files).
+Exit status: 0 without error findings, 1 with error findings, 2 on unreadable input or bad usage.`;
+
+interface AuditArgs {
+  readonly pack: string;
+  readonly format: 'text' | 'json';
+  readonly paths: string[];
+}
+
+function parseAuditArgs(args: string[]): AuditArgs {
+  let pack = 'restricted';
+  let format: 'text' | 'json' = 'text';
+  const paths: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? args[++i];
+      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--pack' || flag === '-p') {
+      pack = value();
+    } else if (flag === '--format' || flag === '-f') {
+      const v = value();
+      if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json, not '${v}'`);
+      format = v;
+    } else if (flag === '--') {
+      paths.push(...args.slice(i + 1));
+      break;
+    } else if (flag.startsWith('-') && flag !== '-') {
+      throw new UsageError(`unknown option '${flag}'`);
+    } else {
+      paths.push(arg);
+    }
+  }
+  if (paths.length === 0) throw new UsageError('name at least one file or folder to audit');
+  return { pack, format, paths };
+}
+
+class UsageError extends Error {}
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export function main(argv: string[], io: CliIo = processIo): number {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    (command === undefined ? io.err : io.out)(USAGE);
+    return command === undefined ? ExitCode.INPUT : ExitCode.OK;
+  }
+  if (command !== 'audit') {
+    io.err(`superlatch: unknown command '${command}'\n${USAGE}`);
+    return ExitCode.INPUT;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(USAGE);
+    return ExitCode.OK;
+  }
+  try {
+    const args = parseAuditArgs(rest);
+    const pack = RulePack.fromName(args.pack);
+    const loaded = loadManifests(args.paths);
+    for (const where of loaded.skipped) {
+      io.err(`superlatch: skipped ${where}: not a Kubernetes object (no kind)`);
+    }
+    const report = (() => {
+      try {
+        return evaluate(pack.name, pack.rules, loaded.objects, { sources: loaded.sources });
+      } catch (e) {
+        // malformed acknowledgement annotations are bad input, named by file and line
+        throw new ManifestLoadError((e as Error).message);
+      }
+    })();
+    io.out(args.format === 'json' ? JSON.stringify(report.toJson(), null, 2) : report.toText());
+    return report.hasErrors ? ExitCode.FINDINGS : ExitCode.OK;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`superlatch audit: ${e.message}\n${USAGE}`);
+      return ExitCode.INPUT;
+    }
+    if (e instanceof ManifestLoadError || /Unknown rule pack/.test((e as Error).message)) {
+      io.err(`superlatch audit: ${(e as Error).message}`);
+      return ExitCode.INPUT;
+    }
+    throw e;
+  }
+}
+
+/** Entry point of `bin/superlatch`. */
+export function run(): void {
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,68 @@
+import { SuperlatchKeys } from '../contract';
+import { Acknowledgement, covers, parseAcknowledgements } from './acknowledgements';
+import { AuditFinding, AuditReport, RuleOutcome } from './report';
+import { Rule } from './rule';
+
+/** Where each object came from and what was acknowledged on it (all optional, by object index). */
+export interface EvaluationContext {
+  /** Acknowledgements from outside the manifest (constructs), by object index. */
+  readonly acknowledgements?: Acknowledgement[][];
+  /** Construct path, by object index. */
+  readonly constructPaths?: string[];
+  /** `file:line`, by object index. */
+  readonly sources?: string[];
+}
+
+/** Describes an object for messages: `Deployment ns/name` plus its origin. */
+export function describeObject(o: any, index: number, ctx: EvaluationContext): string {
+  const meta = o?.metadata ?? {};
+  const id = `${o?.kind ?? '(no kind)'} ${meta.namespace ? meta.namespace + '/' : ''}${meta.name ?? '(no name)'}`;
+  const origin = ctx.constructPaths?.[index] ?? ctx.sources?.[index];
+  return origin ? `${origin} (${id})` : id;
+}
+
+/** The acknowledgements that apply to each object: its annotation plus the external ones. */
+export function acknowledgementsByObject(manifests: any[], ctx: EvaluationContext): Acknowledgement[][] {
+  return manifests.map((o, i) => [
+    ...(ctx.acknowledgements?.[i] ?? []),
+    ...parseAcknowledgements(o?.metadata?.annotations?.[SuperlatchKeys.SUPPRESSIONS_ANNOTATION], describeObject(o, i, ctx)),
+  ]);
+}
+
+/** Runs rules over manifests; findings are located, acknowledged and sorted. */
+export function evaluate(packName: string, rules: Rule[], manifests: any[], ctx: EvaluationContext = {}): AuditReport {
+  const acks = acknowledgementsByObject(manifests, ctx);
+  const findings: AuditFinding[] = [];
+  const outcomes: RuleOutcome[] = [];
+  for (const rule of rules) {
+    let result;
+    try {
+      result = rule.check(manifests);
+    } catch (e) {
+      throw new Error(`Rule ${rule.id} failed while checking the manifests: ${(e as Error).message}`);
+    }
+    outcomes.push({ ruleId: rule.id, status: result.status, findingCount: result.findings.length });
+    for (const f of result.findings) {
+      const o = manifests[f.objectIndex];
+      const meta = o?.metadata ?? {};
+      const ack = (acks[f.objectIndex] ?? []).find((a) => covers(a, rule.id, f.path));
+      findings.push({
+        ruleId: rule.id,
+        severity: rule.severity,
+        title: rule.title,
+        remediation: rule.remediation,
+        kind: String(o?.kind ?? ''),
+        apiVersion: String(o?.apiVersion ?? ''),
+        namespace: typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined,
+        name: String(meta.name ?? ''),
+        path: f.path,
+        message: f.message,
+        acknowledged: ack !== undefined,
+        acknowledgedReason: ack?.reason,
+        constructPath: ctx.constructPaths?.[f.objectIndex],
+        source: ctx.sources?.[f.objectIndex],
+      });
+    }
+  }
+  return new AuditReport(packName, findings, outcomes);
+}

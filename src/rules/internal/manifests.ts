@@ -1,0 +1,273 @@
+/**
+ * Read-only views over a list of manifest objects, shared by all rules.
+ *
+ * A ManifestSet is built once per manifest list (cached by identity), so the
+ * eighty-odd rules of a pack do not each re-walk every object.
+ */
+import type { RuleFinding } from '../rule';
+
+/** A list of findings (the return type of built-in checks). */
+export type RuleFindingList = RuleFinding[];
+
+/**
+ * Appends raw keys and indices to an already-joined JSON path:
+ * `jsonPath('spec', 'containers', 0)` is `spec.containers[0]`, and keys that
+ * are not identifiers are quoted: `metadata.annotations['a.b/c']`.
+ */
+export function jsonPath(base: string, ...segments: Array<string | number>): string {
+  let out = base;
+  for (const s of segments) {
+    if (typeof s === 'number') {
+      out += `[${s}]`;
+    } else if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s)) {
+      out += out === '' ? s : `.${s}`;
+    } else {
+      out += `['${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+    }
+  }
+  return out;
+}
+
+/** A top-level object of the set. */
+export interface ObjectRef {
+  readonly index: number;
+  readonly obj: any;
+  readonly kind: string;
+  readonly apiVersion: string;
+  /** `metadata.namespace`, or '' when unset. */
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** Which list of the pod spec a container comes from. */
+export type ContainerList = 'containers' | 'initContainers' | 'ephemeralContainers';
+
+/** One container of a pod template. */
+export interface ContainerRef {
+  readonly pod: PodRef;
+  readonly c: any;
+  readonly list: ContainerList;
+  readonly name: string;
+  /** Path of the container object, e.g. `spec.template.spec.containers[1]`. */
+  readonly path: string;
+  /** `securityContext`, or an empty object. */
+  readonly sc: any;
+}
+
+/** A pod template (or the spec of a bare Pod) inside a top-level object. */
+export interface PodRef {
+  readonly ref: ObjectRef;
+  /** Template metadata (the object's own metadata for a Pod), possibly empty. */
+  readonly meta: any;
+  readonly metaPath: string;
+  readonly spec: any;
+  readonly specPath: string;
+  readonly labels: { [key: string]: string };
+  readonly annotations: { [key: string]: string };
+  /** `spec.securityContext`, or an empty object. */
+  readonly podSc: any;
+  /** containers, initContainers and ephemeralContainers, in that order. */
+  readonly containers: ContainerRef[];
+  /** Declared replicas for replicated controllers (default 1); undefined for other kinds. */
+  readonly replicas?: number;
+  /** Job, CronJob or a Pod that is not restarted: probes and availability rules do not apply. */
+  readonly batch: boolean;
+  /** `spec.os.name == windows`. */
+  readonly windows: boolean;
+}
+
+const TEMPLATE_PATHS: { [kind: string]: string[] } = {
+  Pod: [],
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  PodTemplate: ['template'],
+};
+
+const REPLICATED = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController']);
+
+/** Kinds of the core and common API groups that are not namespaced. */
+export const CLUSTER_SCOPED_KINDS = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
+  'StorageClass', 'PriorityClass', 'RuntimeClass', 'IngressClass', 'CSIDriver', 'CSINode', 'VolumeAttachment',
+  'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding', 'APIService', 'CertificateSigningRequest', 'FlowSchema',
+  'PriorityLevelConfiguration', 'ClusterPolicy', 'ClusterIssuer', 'ConstraintTemplate', 'PodSecurityPolicy',
+]);
+
+function isObject(v: unknown): v is { [key: string]: any } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `value` when it is an object, else an empty object. */
+export function obj(value: unknown): any {
+  return isObject(value) ? value : {};
+}
+
+/** `value` when it is an array, else an empty array. */
+export function arr(value: unknown): any[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function stringMap(value: unknown): { [key: string]: string } {
+  const out: { [key: string]: string } = {};
+  for (const [k, v] of Object.entries(obj(value))) {
+    if (v !== null && v !== undefined) out[k] = String(v);
+  }
+  return out;
+}
+
+function at(root: any, segments: string[]): any {
+  let cur = root;
+  for (const s of segments) {
+    if (!isObject(cur)) return undefined;
+    cur = cur[s];
+  }
+  return cur;
+}
+
+const cache = new WeakMap<any[], ManifestSet>();
+
+/** Indexed, read-only view of one manifest list. */
+export class ManifestSet {
+  /** The set for `manifests`, built on first use. */
+  public static of(manifests: any[]): ManifestSet {
+    let set = cache.get(manifests);
+    if (!set) {
+      set = new ManifestSet(manifests);
+      cache.set(manifests, set);
+    }
+    return set;
+  }
+
+  public readonly objects: ObjectRef[];
+  public readonly pods: PodRef[];
+  private readonly kinds = new Map<string, ObjectRef[]>();
+
+  private constructor(manifests: any[]) {
+    this.objects = [];
+    this.pods = [];
+    manifests.forEach((o, index) => {
+      if (!isObject(o)) return;
+      const meta = obj(o.metadata);
+      const ref: ObjectRef = {
+        index,
+        obj: o,
+        kind: typeof o.kind === 'string' ? o.kind : '',
+        apiVersion: typeof o.apiVersion === 'string' ? o.apiVersion : '',
+        namespace: typeof meta.namespace === 'string' ? meta.namespace : '',
+        name: typeof meta.name === 'string' ? meta.name : '',
+      };
+      this.objects.push(ref);
+      const list = this.kinds.get(ref.kind) ?? [];
+      list.push(ref);
+      this.kinds.set(ref.kind, list);
+      const pod = podOf(ref);
+      if (pod) this.pods.push(pod);
+    });
+  }
+
+  /** Objects of one kind, in manifest order. */
+  public ofKind(kind: string): ObjectRef[] {
+    return this.kinds.get(kind) ?? [];
+  }
+
+  /** Every container of every pod template. */
+  public containers(): ContainerRef[] {
+    return this.pods.flatMap((p) => p.containers);
+  }
+}
+
+function podOf(ref: ObjectRef): PodRef | undefined {
+  const segments = TEMPLATE_PATHS[ref.kind];
+  if (!segments) return undefined;
+  const template = segments.length === 0 ? ref.obj : at(ref.obj, segments);
+  if (!isObject(template)) return undefined;
+  const base = segments.join('.');
+  const meta = obj(template.metadata);
+  const spec = obj(template.spec);
+  const specPath = jsonPath(base, 'spec');
+  const replicas = REPLICATED.has(ref.kind)
+    ? (typeof ref.obj.spec?.replicas === 'number' ? ref.obj.spec.replicas : 1)
+    : undefined;
+  const batch = ref.kind === 'Job' || ref.kind === 'CronJob' || (ref.kind === 'Pod' && spec.restartPolicy === 'Never');
+  const pod: PodRef = {
+    ref,
+    meta,
+    metaPath: jsonPath(base, 'metadata'),
+    spec,
+    specPath,
+    labels: stringMap(meta.labels),
+    annotations: stringMap(meta.annotations),
+    podSc: obj(spec.securityContext),
+    containers: [],
+    replicas,
+    batch,
+    windows: obj(spec.os).name === 'windows',
+  };
+  for (const list of ['containers', 'initContainers', 'ephemeralContainers'] as ContainerList[]) {
+    arr(spec[list]).forEach((c, i) => {
+      if (!isObject(c)) return;
+      pod.containers.push({
+        pod,
+        c,
+        list,
+        name: typeof c.name === 'string' ? c.name : `#${i}`,
+        path: jsonPath(specPath, list, i),
+        sc: obj(c.securityContext),
+      });
+    });
+  }
+  return pod;
+}
+
+/** Does a Kubernetes label selector match these labels? An empty selector matches everything. */
+export function selectorMatches(selector: unknown, labels: { [key: string]: string }): boolean {
+  const sel = obj(selector);
+  for (const [k, v] of Object.entries(obj(sel.matchLabels))) {
+    if (labels[k] !== String(v)) return false;
+  }
+  for (const e of arr(sel.matchExpressions)) {
+    const key = String(obj(e).key);
+    const values = arr(obj(e).values).map(String);
+    const has = Object.prototype.hasOwnProperty.call(labels, key);
+    switch (obj(e).operator) {
+      case 'In': if (!has || !values.includes(labels[key])) return false; break;
+      case 'NotIn': if (has && values.includes(labels[key])) return false; break;
+      case 'Exists': if (!has) return false; break;
+      case 'DoesNotExist': if (has) return false; break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+/** True when the selector has no matchLabels and no matchExpressions. */
+export function selectorIsEmpty(selector: unknown): boolean {
+  const sel = obj(selector);
+  return Object.keys(obj(sel.matchLabels)).length === 0 && arr(sel.matchExpressions).length === 0;
+}
+
+/** Policy types of a NetworkPolicy, with the API server's defaulting when `policyTypes` is absent. */
+export function policyTypes(policy: any): string[] {
+  const spec = obj(policy.spec);
+  if (Array.isArray(spec.policyTypes) && spec.policyTypes.length > 0) {
+    return spec.policyTypes.map(String);
+  }
+  return Array.isArray(spec.egress) ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+/** NetworkPolicies in the pod's namespace whose podSelector matches the pod template's labels. */
+export function policiesSelecting(set: ManifestSet, pod: PodRef): ObjectRef[] {
+  return set.ofKind('NetworkPolicy').filter((p) =>
+    p.namespace === pod.ref.namespace && selectorMatches(obj(p.obj.spec).podSelector, pod.labels));
+}
+
+/** Finding helper. */
+export function finding(ref: ObjectRef, path: string, message: string): RuleFinding {
+  return { objectIndex: ref.index, path, message };
+}

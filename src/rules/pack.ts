@@ -1,0 +1,112 @@
+import { IConstruct } from 'constructs';
+import { evaluate } from './engine';
+import { HARDENING, LATCH, NETWORK, PSS_BASELINE, PSS_RESTRICTED, registerRule } from './registry';
+import { AuditReport } from './report';
+import { Rule } from './rule';
+import { AttachOptions, PackValidation } from './validation';
+
+/** Names of the built-in packs. */
+export enum PackName {
+  /** PSS restricted + the hardened profile + network coverage (the default). */
+  RESTRICTED = 'restricted',
+  /** PSS baseline only. */
+  BASELINE = 'baseline',
+  /** PSS restricted only, exactly as pod-security-admission at v1.27. */
+  PSS_RESTRICTED = 'pss-restricted',
+  /** The latch invariants. */
+  LATCH = 'latch',
+}
+
+/**
+ * A named list of rules, run together over the final manifests.
+ *
+ * @example
+ * RulePack.restricted().attachTo(app); // app.synth() now fails on error findings
+ */
+export class RulePack {
+  /** PSS restricted + hardened profile (DESIGN.md §5) + network coverage. The default pack. */
+  public static restricted(): RulePack {
+    return new RulePack(PackName.RESTRICTED, [...PSS_RESTRICTED, ...HARDENING, ...NETWORK]);
+  }
+
+  /** Pod Security Standards baseline (policy v1.27). */
+  public static baseline(): RulePack {
+    return new RulePack(PackName.BASELINE, PSS_BASELINE);
+  }
+
+  /** Pod Security Standards restricted (policy v1.27), nothing else. */
+  public static pssRestricted(): RulePack {
+    return new RulePack(PackName.PSS_RESTRICTED, PSS_RESTRICTED);
+  }
+
+  /** The latch invariants: one writer, read-only readers, credentials only in the agent, hub isolation. */
+  public static latch(): RulePack {
+    return new RulePack(PackName.LATCH, LATCH);
+  }
+
+  /** A built-in pack by name (`restricted`, `baseline`, `pss-restricted`, `latch`). */
+  public static fromName(name: string): RulePack {
+    switch (name) {
+      case PackName.RESTRICTED: return RulePack.restricted();
+      case PackName.BASELINE: return RulePack.baseline();
+      case PackName.PSS_RESTRICTED: return RulePack.pssRestricted();
+      case PackName.LATCH: return RulePack.latch();
+      default: throw new Error(`Unknown rule pack '${name}': use one of ${RulePack.names().join(', ')}`);
+    }
+  }
+
+  /** Names of the built-in packs. */
+  public static names(): string[] {
+    return [PackName.RESTRICTED, PackName.BASELINE, PackName.PSS_RESTRICTED, PackName.LATCH];
+  }
+
+  /**
+   * A pack of your own rules (built-in ones included, if you like).
+   * Their ids become acknowledgeable.
+   */
+  public static custom(name: string, rules: Rule[]): RulePack {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
+      throw new Error(`RulePack.custom: name '${name}' must be lower-case letters, digits and dashes`);
+    }
+    rules.forEach(registerRule);
+    return new RulePack(name, rules);
+  }
+
+  /** The rules, in id order. */
+  public readonly rules: Rule[];
+
+  private constructor(
+    /** The pack's name. */
+    public readonly name: string,
+    rules: Rule[],
+  ) {
+    const ids = new Set<string>();
+    for (const rule of rules) {
+      if (ids.has(rule.id)) {
+        throw new Error(`Rule pack '${name}' lists rule ${rule.id} twice`);
+      }
+      ids.add(rule.id);
+    }
+    this.rules = [...rules];
+  }
+
+  /**
+   * Runs the pack over manifest objects (plain JSON, e.g. `Testing.synth(chart)`).
+   * Acknowledgements written in each object's `superlatch.io/acknowledged-rules`
+   * annotation are honoured.
+   */
+  public evaluate(manifests: any[]): AuditReport {
+    return evaluate(this.name, this.rules, manifests);
+  }
+
+  /**
+   * Validates every ApiObject under `scope` (a Chart or the App) at synth time:
+   * `app.synth()` and `Testing.synth()` throw on error findings, naming the
+   * construct path, rule id, JSON path and fix. Warnings are printed, not thrown.
+   */
+  public attachTo(scope: IConstruct, options: AttachOptions = {}): PackValidation {
+    const validation = new PackValidation(scope, this, options);
+    scope.node.addValidation(validation);
+    return validation;
+  }
+}

@@ -1,0 +1,79 @@
+import { evaluate } from './engine';
+import { loadManifests } from './internal/loader';
+import { RulePack } from './pack';
+import { AuditFinding } from './report';
+
+/** Properties of the cdk8s-cli validation plugin (the `properties` of its `cdk8s.yaml` entry). */
+export interface SuperlatchValidationProps {
+  /**
+   * Built-in pack to run: `restricted`, `baseline`, `pss-restricted` or `latch`.
+   * @default 'restricted'
+   */
+  readonly pack?: string;
+}
+
+/**
+ * A cdk8s-cli validation plugin running a rule pack over the synthesized manifests.
+ *
+ * In `cdk8s.yaml`:
+ *
+ * ```yaml
+ * validations:
+ *   - package: cdk8s-superlatch
+ *     version: <installed version>
+ *     class: SuperlatchValidation
+ *     properties:
+ *       pack: restricted
+ * ```
+ *
+ * Every finding becomes a violation (grouped by rule, with the resource name,
+ * JSON path and manifest file); the report fails only on unacknowledged errors.
+ */
+export class SuperlatchValidation {
+  private readonly pack: RulePack;
+
+  constructor(props: SuperlatchValidationProps = {}) {
+    this.pack = RulePack.fromName(props.pack ?? 'restricted');
+  }
+
+  /**
+   * Entry point called by the cdk8s CLI (`Validation.validate(context)`):
+   * reads `context.manifests`, adds violations to `context.report` and submits it.
+   *
+   * @param context the cdk8s-cli `ValidationContext`
+   */
+  public async validate(context: any): Promise<void> {
+    const files: string[] = [...(context.manifests ?? [])];
+    const loaded = loadManifests(files);
+    const report = evaluate(this.pack.name, this.pack.rules, loaded.objects, { sources: loaded.sources });
+    const byRule = new Map<string, AuditFinding[]>();
+    for (const f of report.findings) {
+      const key = f.acknowledged ? `${f.ruleId} (acknowledged)` : f.ruleId;
+      byRule.set(key, [...(byRule.get(key) ?? []), f]);
+    }
+    for (const [key, findings] of byRule) {
+      const first = findings[0];
+      const resources = new Map<string, { resourceName: string; manifestPath: string; locations: string[] }>();
+      for (const f of findings) {
+        const manifestPath = (f.source ?? '').replace(/:\d+$/, '');
+        const id = `${manifestPath}\u0000${f.name}\u0000${f.kind}`;
+        const entry = resources.get(id) ?? { resourceName: f.name, manifestPath, locations: [] };
+        entry.locations.push(f.acknowledged ? `${f.path} (acknowledged: ${f.acknowledgedReason})` : f.path);
+        resources.set(id, entry);
+      }
+      context.report.addViolation({
+        ruleName: `${key} [${first.severity}] ${first.title}`,
+        recommendation: findings.map((f) => `${f.kind} ${f.name}: ${f.message}`).join('; '),
+        fix: first.remediation,
+        violatingResources: [...resources.values()],
+      });
+    }
+    const errors = report.errors.length;
+    context.report.submit(errors > 0 ? 'failure' : 'success', {
+      pack: this.pack.name,
+      errors: String(errors),
+      warnings: String(report.warnings.length),
+      acknowledged: String(report.acknowledged.length),
+    });
+  }
+}

@@ -1,0 +1,35 @@
+import { defineRule, perPod } from '../internal/define';
+import { finding, jsonPath, RuleFindingList } from '../internal/manifests';
+import { checkov, cis, kubeLinter, kubescape, polaris, pss, trivy } from '../internal/refs';
+import { RuleSeverity } from '../rule';
+
+/** PSS restricted `runAsNonRoot`. */
+export const runAsNonRoot = defineRule({
+  id: 'SL-PSS-14',
+  title: 'Pods must run as non-root',
+  severity: RuleSeverity.ERROR,
+  rationale: 'A container running as root (uid 0) turns any escape or mounted host file into root access on the node.',
+  remediation: 'Set `spec.securityContext.runAsNonRoot: true` (or `runAsNonRoot: true` on every container) and never `false`.',
+  references: [
+    ...pss('runAsNonRoot'), ...cis('5.2.7'), ...polaris('runAsRootAllowed'), ...kubescape('C-0013'), ...checkov('CKV_K8S_23'),
+    ...trivy('KSV012'), ...kubeLinter('run-as-non-root'),
+  ],
+  check: (set) => perPod(set, (pod) => {
+    const out: RuleFindingList = [];
+    const podValue = pod.podSc.runAsNonRoot;
+    if (podValue === false) {
+      out.push(finding(pod.ref, jsonPath(pod.specPath, 'securityContext', 'runAsNonRoot'), 'the pod sets runAsNonRoot to false'));
+    }
+    for (const c of pod.containers) {
+      const value = c.sc.runAsNonRoot;
+      if (value === false) {
+        out.push(finding(pod.ref, jsonPath(c.path, 'securityContext', 'runAsNonRoot'), `container '${c.name}' sets runAsNonRoot to false`));
+      } else if (value === undefined || value === null) {
+        if (podValue !== true) {
+          out.push(finding(pod.ref, jsonPath(c.path, 'securityContext', 'runAsNonRoot'), `container '${c.name}' may run as root: runAsNonRoot is set neither on it nor on the pod`));
+        }
+      }
+    }
+    return out;
+  }),
+});

@@ -1,0 +1,113 @@
+import { antiAffinity } from './hardening/anti-affinity';
+import { appArmorDefault } from './hardening/app-armor-default';
+import { dedicatedServiceAccount } from './hardening/dedicated-service-account';
+import { disruptionBudget } from './hardening/disruption-budget';
+import { explicitNamespace } from './hardening/explicit-namespace';
+import { fsGroup } from './hardening/fs-group';
+import { highUidGid } from './hardening/high-uid-gid';
+import { imageDigest } from './hardening/image-digest';
+import { noAddedCapabilities } from './hardening/no-added-capabilities';
+import { noLiteralSecrets } from './hardening/no-literal-secrets';
+import { noSecretEnv } from './hardening/no-secret-env';
+import { noServiceAccountToken } from './hardening/no-service-account-token';
+import { noSysctls } from './hardening/no-sysctls';
+import { privilegedExplicit } from './hardening/privileged-explicit';
+import { probes } from './hardening/probes';
+import { readOnlyRootFilesystem } from './hardening/read-only-root-filesystem';
+import { resourceLimits } from './hardening/resource-limits';
+import { runAsNonRootExplicit } from './hardening/run-as-non-root-explicit';
+import { seccompExplicit } from './hardening/seccomp-explicit';
+import { secretVolumeMode } from './hardening/secret-volume-mode';
+import { serviceAccountAutomount } from './hardening/service-account-automount';
+import { stableSelectors } from './hardening/stable-selectors';
+import { unprivilegedPorts } from './hardening/unprivileged-ports';
+import { credentialsInAgent } from './latch/credentials-in-agent';
+import { hubGuardedNoEgress } from './latch/hub-guarded-no-egress';
+import { hubGuardedNoToken } from './latch/hub-guarded-no-token';
+import { hubRoleScope } from './latch/hub-role-scope';
+import { noSecretEnvInLatchPods } from './latch/no-secret-env-in-latch-pods';
+import { readOnlyReaders } from './latch/read-only-readers';
+import { singleWriter } from './latch/single-writer';
+import { statusVolumeShape } from './latch/status-volume-shape';
+import { defaultDeny } from './network/default-deny';
+import { explicitPolicyTypes } from './network/explicit-policy-types';
+import { noAllowAll } from './network/no-allow-all';
+import { policyTargetsPods } from './network/policy-targets-pods';
+import { workloadPolicy } from './network/workload-policy';
+import { allowPrivilegeEscalation } from './pss/allow-privilege-escalation';
+import { appArmorProfile } from './pss/app-armor-profile';
+import { capabilitiesBaseline } from './pss/capabilities-baseline';
+import { capabilitiesRestricted } from './pss/capabilities-restricted';
+import { hostNamespaces } from './pss/host-namespaces';
+import { hostPathVolumes } from './pss/host-path-volumes';
+import { hostPorts } from './pss/host-ports';
+import { privileged } from './pss/privileged';
+import { procMount } from './pss/proc-mount';
+import { restrictedVolumes } from './pss/restricted-volumes';
+import { runAsNonRoot } from './pss/run-as-non-root';
+import { runAsUser } from './pss/run-as-user';
+import { seccompProfileBaseline } from './pss/seccomp-profile-baseline';
+import { seccompProfileRestricted } from './pss/seccomp-profile-restricted';
+import { seLinuxOptions } from './pss/se-linux-options';
+import { sysctls } from './pss/sysctls';
+import { windowsHostProcess } from './pss/windows-host-process';
+import { Rule } from './rule';
+
+/** PSS baseline (policy v1.27). */
+export const PSS_BASELINE: Rule[] = [
+  hostNamespaces, privileged, capabilitiesBaseline, hostPathVolumes, hostPorts, appArmorProfile,
+  seLinuxOptions, procMount, seccompProfileBaseline, sysctls, windowsHostProcess,
+];
+
+/** Baseline checks that a restricted check replaces (as pod-security-admission does). */
+const OVERRIDDEN_AT_RESTRICTED = new Set([capabilitiesBaseline, hostPathVolumes, seccompProfileBaseline]);
+
+/** PSS restricted (policy v1.27): baseline minus the overridden checks, plus the restricted checks. */
+export const PSS_RESTRICTED: Rule[] = [
+  ...PSS_BASELINE.filter((r) => !OVERRIDDEN_AT_RESTRICTED.has(r)),
+  restrictedVolumes, allowPrivilegeEscalation, runAsNonRoot, runAsUser, seccompProfileRestricted, capabilitiesRestricted,
+];
+
+/** The hardened workload profile of DESIGN.md §5, beyond PSS. */
+export const HARDENING: Rule[] = [
+  runAsNonRootExplicit, highUidGid, seccompExplicit, privilegedExplicit, readOnlyRootFilesystem, noAddedCapabilities,
+  fsGroup, noSysctls, unprivilegedPorts, noServiceAccountToken, dedicatedServiceAccount, serviceAccountAutomount,
+  resourceLimits, probes, imageDigest, appArmorDefault, stableSelectors, explicitNamespace, disruptionBudget,
+  antiAffinity, noSecretEnv, secretVolumeMode, noLiteralSecrets,
+];
+
+/** Network coverage. */
+export const NETWORK: Rule[] = [defaultDeny, workloadPolicy, explicitPolicyTypes, noAllowAll, policyTargetsPods];
+
+/** Latch invariants (DESIGN.md §4, §7), plus the literal-secrets rule. */
+export const LATCH: Rule[] = [
+  singleWriter, readOnlyReaders, credentialsInAgent, noSecretEnvInLatchPods, hubRoleScope, hubGuardedNoEgress,
+  hubGuardedNoToken, statusVolumeShape, noLiteralSecrets,
+];
+
+/** Orders rule ids naturally: SL-PSS-2 before SL-PSS-10. */
+export function compareRuleIds(a: string, b: string): number {
+  const [, pa, na] = /^(.*)-(\d+)$/.exec(a) ?? [a, a, '0'];
+  const [, pb, nb] = /^(.*)-(\d+)$/.exec(b) ?? [b, b, '0'];
+  return pa === pb ? Number(na) - Number(nb) : (pa < pb ? -1 : 1);
+}
+
+/** Every built-in rule, once, in id order. */
+export const ALL_RULES: Rule[] = [...new Set([...PSS_BASELINE, ...PSS_RESTRICTED, ...HARDENING, ...NETWORK, ...LATCH])]
+  .sort((a, b) => compareRuleIds(a.id, b.id));
+
+const known = new Map<string, Rule>(ALL_RULES.map((r) => [r.id, r]));
+
+/** Makes a custom rule's id acknowledgeable (built-in ids are always known). */
+export function registerRule(rule: Rule): void {
+  const existing = known.get(rule.id);
+  if (existing && existing !== rule && ALL_RULES.includes(existing)) {
+    throw new Error(`Rule id '${rule.id}' belongs to a built-in rule; give your rule another id`);
+  }
+  known.set(rule.id, rule);
+}
+
+/** The rule with this id, if known. */
+export function findRule(id: string): Rule | undefined {
+  return known.get(id);
+}

@@ -1,0 +1,162 @@
+import { compareRuleIds } from './registry';
+import { RuleSeverity, RuleStatus } from './rule';
+
+/** One finding of a pack run, located and explained. */
+export interface AuditFinding {
+  /** Rule id, e.g. `SL-PSS-14`. */
+  readonly ruleId: string;
+  /** Severity of the rule. */
+  readonly severity: RuleSeverity;
+  /** Title of the rule. */
+  readonly title: string;
+  /** How to fix it. */
+  readonly remediation: string;
+  /** Kind of the violating object. */
+  readonly kind: string;
+  /** apiVersion of the violating object. */
+  readonly apiVersion: string;
+  /**
+   * Namespace of the violating object.
+   * @default - none (cluster-scoped or unset)
+   */
+  readonly namespace?: string;
+  /** Name of the violating object. */
+  readonly name: string;
+  /** JSON path inside the object. */
+  readonly path: string;
+  /** What is wrong. */
+  readonly message: string;
+  /** Whether an acknowledgement (with a reason) covers this finding. */
+  readonly acknowledged: boolean;
+  /**
+   * The reason given when acknowledging.
+   * @default - not acknowledged
+   */
+  readonly acknowledgedReason?: string;
+  /**
+   * Path of the construct that produced the object (synth-time validation only).
+   * @default - unknown (audit of plain manifests)
+   */
+  readonly constructPath?: string;
+  /**
+   * `file:line` the object was read from (audit and plugin only).
+   * @default - unknown (synth-time validation)
+   */
+  readonly source?: string;
+}
+
+/** Verdict of one rule in a pack run. */
+export interface RuleOutcome {
+  /** Rule id. */
+  readonly ruleId: string;
+  /** Verdict. */
+  readonly status: RuleStatus;
+  /** Number of findings (acknowledged ones included). */
+  readonly findingCount: number;
+}
+
+const SEVERITY_ORDER = [RuleSeverity.ERROR, RuleSeverity.WARNING];
+
+/** Deterministic order: errors first, then rule id, object, path, message. */
+export function compareFindings(a: AuditFinding, b: AuditFinding): number {
+  return SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity)
+    || compareRuleIds(a.ruleId, b.ruleId)
+    || a.kind.localeCompare(b.kind, 'en')
+    || (a.namespace ?? '').localeCompare(b.namespace ?? '', 'en')
+    || a.name.localeCompare(b.name, 'en')
+    || a.path.localeCompare(b.path, 'en')
+    || a.message.localeCompare(b.message, 'en')
+    || (a.source ?? '').localeCompare(b.source ?? '', 'en');
+}
+
+/** Identifies the object of a finding as kind/namespace/name (kind/name when cluster-scoped). */
+export function objectLabel(f: AuditFinding): string {
+  return f.namespace ? `${f.kind}/${f.namespace}/${f.name}` : `${f.kind}/${f.name}`;
+}
+
+/** The result of running a pack: every finding, sorted, and each rule's verdict. */
+export class AuditReport {
+  /** Every finding, acknowledged ones included, in a stable order. */
+  public readonly findings: AuditFinding[];
+  /** Each rule's verdict, in id order. */
+  public readonly outcomes: RuleOutcome[];
+
+  constructor(
+    /** Name of the pack that ran. */
+    public readonly packName: string,
+    findings: AuditFinding[],
+    outcomes: RuleOutcome[],
+  ) {
+    this.findings = [...findings].sort(compareFindings);
+    this.outcomes = [...outcomes].sort((a, b) => compareRuleIds(a.ruleId, b.ruleId));
+  }
+
+  /** Unacknowledged error findings: these fail synthesis and the audit. */
+  public get errors(): AuditFinding[] {
+    return this.findings.filter((f) => !f.acknowledged && f.severity === RuleSeverity.ERROR);
+  }
+
+  /** Unacknowledged warnings. */
+  public get warnings(): AuditFinding[] {
+    return this.findings.filter((f) => !f.acknowledged && f.severity === RuleSeverity.WARNING);
+  }
+
+  /** Acknowledged findings (they stay visible for auditors). */
+  public get acknowledged(): AuditFinding[] {
+    return this.findings.filter((f) => f.acknowledged);
+  }
+
+  /** True when at least one unacknowledged error remains. */
+  public get hasErrors(): boolean {
+    return this.errors.length > 0;
+  }
+
+  /** Verdict of one rule of the pack. */
+  public statusOf(ruleId: string): RuleStatus {
+    const outcome = this.outcomes.find((o) => o.ruleId === ruleId);
+    if (!outcome) {
+      throw new Error(`Rule ${ruleId} is not part of pack '${this.packName}'`);
+    }
+    return outcome.status;
+  }
+
+  /** One line per finding plus a summary line. */
+  public toText(): string {
+    const lines = this.findings.map((f) => {
+      const where = [f.constructPath ? `construct ${f.constructPath}` : undefined, f.source].filter((x) => x).join(', ');
+      const ack = f.acknowledged ? ` [acknowledged: ${f.acknowledgedReason}]` : '';
+      return `${f.severity.padEnd(7)} ${f.ruleId.padEnd(12)} ${objectLabel(f)}  ${f.path}  ${f.message}${ack}${where ? ` (${where})` : ''}`;
+    });
+    lines.push(this.summary());
+    return lines.join('\n');
+  }
+
+  /** `pack: N errors, N warnings, N acknowledged`. */
+  public summary(): string {
+    return `${this.packName}: ${this.errors.length} error(s), ${this.warnings.length} warning(s), ${this.acknowledged.length} acknowledged`;
+  }
+
+  /** Plain JSON (stable key order) for machines. */
+  public toJson(): any {
+    return {
+      pack: this.packName,
+      summary: { errors: this.errors.length, warnings: this.warnings.length, acknowledged: this.acknowledged.length },
+      findings: this.findings.map((f) => ({
+        ruleId: f.ruleId,
+        severity: f.severity,
+        kind: f.kind,
+        apiVersion: f.apiVersion,
+        namespace: f.namespace,
+        name: f.name,
+        path: f.path,
+        message: f.message,
+        remediation: f.remediation,
+        acknowledged: f.acknowledged,
+        acknowledgedReason: f.acknowledgedReason,
+        constructPath: f.constructPath,
+        source: f.source,
+      })),
+      rules: this.outcomes.map((o) => ({ ruleId: o.ruleId, status: o.status, findings: o.findingCount })),
+    };
+  }
+}

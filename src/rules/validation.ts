@@ -1,0 +1,113 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct, IValidation } from 'constructs';
+import { SuperlatchKeys } from '../contract';
+import { Acknowledgement, acknowledgementsOf, covers, formatAcknowledgement, parseAcknowledgements } from './acknowledgements';
+import { acknowledgementsByObject, evaluate } from './engine';
+import type { RulePack } from './pack';
+import { AuditFinding, AuditReport, objectLabel } from './report';
+
+/** Options of `RulePack.attachTo()`. */
+export interface AttachOptions {
+  /**
+   * Print warning findings (once each) on stderr during synthesis.
+   * @default true
+   */
+  readonly reportWarnings?: boolean;
+}
+
+/** The ApiObjects under a scope, their final manifests, and the pack's report over them. */
+interface ScopeEvaluation {
+  readonly apiObjects: ApiObject[];
+  readonly manifests: any[];
+  readonly report: AuditReport;
+  /** Acknowledgement entries to write on each object (by index); empty when nothing matched. */
+  readonly annotations: string[][];
+}
+
+/** Every ApiObject under `scope` (construct-tree order) and its final manifest. */
+export function synthesizeScope(scope: IConstruct): { apiObjects: ApiObject[]; manifests: any[] } {
+  const apiObjects = scope.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
+  return { apiObjects, manifests: apiObjects.map((o) => o.toJson()) };
+}
+
+/** Runs a pack over every ApiObject under `scope`, honouring construct acknowledgements. */
+export function evaluateScope(scope: IConstruct, pack: RulePack): ScopeEvaluation {
+  const { apiObjects, manifests } = synthesizeScope(scope);
+  const constructPaths = apiObjects.map((o) => o.node.path);
+  const fromConstructs = apiObjects.map(acknowledgementsOf);
+  const ctx = { acknowledgements: fromConstructs, constructPaths };
+  const report = evaluate(pack.name, pack.rules, manifests, ctx);
+
+  // Which acknowledgement covered each finding, so the annotation lists exactly those.
+  const all = acknowledgementsByObject(manifests, ctx);
+  const byPath = new Map(constructPaths.map((p, i) => [p, i]));
+  const used: Array<Set<Acknowledgement>> = apiObjects.map(() => new Set());
+  for (const f of report.acknowledged) {
+    const i = byPath.get(f.constructPath!)!;
+    const ack = all[i].find((a) => covers(a, f.ruleId, f.path));
+    if (ack) used[i].add(ack);
+  }
+  const annotations = manifests.map((m, i) => {
+    if (used[i].size === 0) return [];
+    const existing = parseAcknowledgements(m.metadata?.annotations?.[SuperlatchKeys.SUPPRESSIONS_ANNOTATION], constructPaths[i]);
+    return [...new Set([...existing, ...used[i]].map(formatAcknowledgement))].sort();
+  });
+  return { apiObjects, manifests, report, annotations };
+}
+
+/** `[RULE] construct (Kind ns/name) path: message. Fix: remediation` */
+export function formatFinding(f: AuditFinding): string {
+  const where = f.constructPath ?? f.source;
+  return `[${f.ruleId}] ${where ? `${where} ` : ''}(${objectLabel(f)}) ${f.path}: ${f.message}. Fix: ${f.remediation}`;
+}
+
+/**
+ * The synth-time validation that `RulePack.attachTo()` adds to a Chart or App.
+ *
+ * Each run evaluates the final manifests of every ApiObject under the scope,
+ * writes acknowledged rules into the `superlatch.io/acknowledged-rules`
+ * annotation of the objects concerned, prints new warnings, and returns one
+ * message per unacknowledged error (which makes cdk8s throw).
+ */
+export class PackValidation implements IValidation {
+  private readonly printed = new Set<string>();
+  private lastReport?: AuditReport;
+
+  constructor(
+    private readonly scope: IConstruct,
+    /** The pack that runs. */
+    public readonly pack: RulePack,
+    private readonly options: AttachOptions = {},
+  ) {}
+
+  /** The report of the latest run (undefined before synthesis). */
+  public get report(): AuditReport | undefined {
+    return this.lastReport;
+  }
+
+  /** Runs the pack; returns one message per unacknowledged error finding. */
+  public validate(): string[] {
+    let evaluation: ScopeEvaluation;
+    try {
+      evaluation = evaluateScope(this.scope, this.pack);
+    } catch (e) {
+      return [(e as Error).message];
+    }
+    this.lastReport = evaluation.report;
+    evaluation.annotations.forEach((entries, i) => {
+      if (entries.length > 0) {
+        evaluation.apiObjects[i].metadata.addAnnotation(SuperlatchKeys.SUPPRESSIONS_ANNOTATION, entries.join('\n'));
+      }
+    });
+    if (this.options.reportWarnings ?? true) {
+      for (const w of evaluation.report.warnings) {
+        const line = `superlatch ${this.pack.name} warning ${formatFinding(w)}`;
+        if (!this.printed.has(line)) {
+          this.printed.add(line);
+          console.warn(line);
+        }
+      }
+    }
+    return evaluation.report.errors.map(formatFinding);
+  }
+}
