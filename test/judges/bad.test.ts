@@ -5,6 +5,9 @@ import { badManifests } from './fixtures/bad';
 import { expectNoFindings, judge } from './index';
 import { JudgeReport } from './types';
 
+// A judge() call runs Monokle in a child process (about 0.5 s, more on a busy CI machine).
+jest.setTimeout(60_000);
+
 let report: JudgeReport;
 
 beforeAll(async () => {

@@ -7,6 +7,9 @@ import { hardenedWebSet } from './fixtures/hardened';
 import { expectNoFindings, judge } from './index';
 import { Manifest } from './types';
 
+// A judge() call runs Monokle in a child process (about 0.5 s, more on a busy CI machine).
+jest.setTimeout(60_000);
+
 test('the hardened Deployment + Service + NetworkPolicy + PDB + ServiceAccount set has zero findings', async () => {
   const report = await expectNoFindings(hardenedWebSet());
   expect(report.exempted).toEqual([]);

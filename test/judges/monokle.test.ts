@@ -3,6 +3,9 @@
  */
 import { MONOKLE_RULE_IDS, runMonokleJudge } from './monokle-judge';
 
+// A judge() call runs Monokle in a child process (about 0.5 s, more on a busy CI machine).
+jest.setTimeout(60_000);
+
 test('every rule is enabled, a crashing rule becomes a finding, YAML-unsafe input is fine', async () => {
   const { rules, findings } = await runMonokleJudge([
     // No containers: Monokle's rules throw on it (and Monokle would skip them silently).

@@ -8,6 +8,9 @@ import { judge, validatedKinds } from './index';
 import { runSchemaJudge, typedView } from './schema-judge';
 import { Manifest } from './types';
 
+// A judge() call runs Monokle in a child process (about 0.5 s, more on a busy CI machine).
+jest.setTimeout(60_000);
+
 function schemaFindings(objects: Manifest[]): Array<[string, string | undefined]> {
   return runSchemaJudge(objects).findings.map((f) => [f.id, f.path]);
 }
