@@ -1,0 +1,166 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { agentEnv, REPO, runAgent, tempDir } from './helpers';
+import { buildDocument, evaluateStatus, readStatusFile, removeLeftoverTempFiles, serializeDocument, writeFileAtomic } from '../../agent/src/status-file';
+
+const dir = tempDir();
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const NOW = Date.UTC(2026, 10, 23, 10, 30, 0);
+const fresh = (status: string): string => serializeDocument(buildDocument(status, NOW, NOW + 60_000, 'latch'));
+const edit = (patch: Record<string, unknown>): string => JSON.stringify({ ...JSON.parse(fresh('on')), ...patch });
+
+describe('the status document', () => {
+  test('has exactly the contract v1 fields, in order, with the seed-compatible lastUpdate', () => {
+    expect(fresh('off')).toBe(
+      '{"version":1,"latched":true,"status":"off","lastUpdate":"2026-11-23T10:30:00",'
+      + '"latchUpdate":"2026-11-23T10:30:00Z","expiresAt":"2026-11-23T10:31:00Z","source":"latch"}\n',
+    );
+  });
+
+  test('any status other than "on" is latched', () => {
+    expect(buildDocument('on', NOW, NOW, 'latch').latched).toBe(false);
+    expect(buildDocument('off', NOW, NOW, 'latch').latched).toBe(true);
+    expect(buildDocument('unknown', NOW, NOW, 'latch').latched).toBe(true);
+  });
+
+  test('timestamps carry whole seconds', () => {
+    const doc = buildDocument('on', NOW + 999, NOW + 60_999, 'latch');
+    expect(doc.lastUpdate).toBe('2026-11-23T10:30:00');
+    expect(doc.expiresAt).toBe('2026-11-23T10:31:00Z');
+  });
+});
+
+describe('judging a status file', () => {
+  test('fresh and open, fresh and locked', () => {
+    expect(evaluateStatus(fresh('on'), NOW + 1000).state).toBe('open');
+    expect(evaluateStatus(fresh('off'), NOW + 1000).state).toBe('locked');
+  });
+
+  test('stale at expiresAt and after', () => {
+    expect(evaluateStatus(fresh('on'), NOW + 60_000)).toEqual({ state: 'unknown', reason: 'stale: expired at 2026-11-23T10:31:00Z' });
+  });
+
+  test.each([
+    ['not JSON', '{"version":1,"latched":fal', /malformed: not JSON/],
+    ['empty', '', /malformed: not JSON/],
+    ['an array', '[]', /not a JSON object/],
+    ['null', 'null', /not a JSON object/],
+    ['the seed format without version', '{"latched": false, "lastUpdate": "2026-11-23T10:30:00"}', /version is not a number/],
+    ['a future contract version', edit({ version: 2 }), /unsupported contract version 2/],
+    ['latched as a string', edit({ latched: 'false' }), /latched is not a boolean/],
+    ['status as a boolean', edit({ status: true }), /status is not a string/],
+    ['expiresAt missing', edit({ expiresAt: undefined }), /expiresAt is not a string/],
+    ['lastUpdate with a zone', edit({ lastUpdate: '2026-11-23T10:30:00Z' }), /lastUpdate is not/],
+    ['expiresAt without a zone', edit({ expiresAt: '2026-11-23T10:31:00' }), /expiresAt is not/],
+    ['latchUpdate differing from lastUpdate', edit({ latchUpdate: '2026-11-23T10:29:00Z' }), /inconsistent/],
+    ['latched false with status off', edit({ latched: false, status: 'off' }), /inconsistent: latched is false/],
+    ['latched false with an unknown status', edit({ latched: false, status: 'ON' }), /inconsistent/],
+  ])('%s is unknown, never open', (_what, text, reason) => {
+    const verdict = evaluateStatus(text, NOW + 1000);
+    expect(verdict.state).toBe('unknown');
+    expect(verdict.state === 'unknown' && verdict.reason).toMatch(reason);
+  });
+
+  test('a missing file, a directory and an oversized file are unknown', () => {
+    expect(readStatusFile(path.join(dir, 'nope.json'), NOW)).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/^missing/) });
+    expect(readStatusFile(dir, NOW)).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/^unreadable/) });
+    const big = path.join(dir, 'big.json');
+    fs.writeFileSync(big, edit({ padding: 'x'.repeat(70_000) }));
+    expect(readStatusFile(big, NOW)).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/larger than/) });
+  });
+});
+
+describe('check: every exit code', () => {
+  const now = Date.now();
+  const write = (name: string, text: string): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+  const live = (status: string): string => serializeDocument(buildDocument(status, now, now + 3_600_000, 'latch'));
+
+  test.each([
+    ['fresh and open', () => write('open.json', live('on')), 0, /^open/],
+    ['fresh and locked', () => write('locked.json', live('off')), 1, /^locked/],
+    ['missing', () => path.join(dir, 'missing.json'), 2, /missing/],
+    ['unreadable (a directory)', () => dir, 2, /unreadable/],
+    ['malformed', () => write('bad.json', '{"version":1,'), 2, /malformed/],
+    ['wrongly typed', () => write('typed.json', live('on').replace('"latched":false', '"latched":"false"')), 2, /wrongly typed/],
+    ['stale', () => write('stale.json', serializeDocument(buildDocument('on', now - 120_000, now - 60_000, 'latch'))), 2, /stale/],
+    ['a failure-policy file', () => write('policy.json', serializeDocument(buildDocument('on', now - 120_000, now - 60_000, 'failure-policy'))), 2, /stale/],
+  ])('%s', (_what, file, code, output) => {
+    const r = runAgent(['check', '--file', file()], agentEnv({}));
+    expect(r.status).toBe(code);
+    expect(r.stdout).toMatch(output);
+  });
+
+  test('without --file it reads LATCH_STATUS_FILE', () => {
+    const file = write('env.json', live('off'));
+    expect(runAgent(['check'], agentEnv({ LATCH_STATUS_FILE: file })).status).toBe(1);
+    expect(runAgent(['check', `--file=${file}`], agentEnv({})).status).toBe(1);
+  });
+});
+
+describe('atomic publication', () => {
+  test('leaves no temp file behind, and leftovers of a killed writer are removed', () => {
+    const file = path.join(dir, 'atomic.json');
+    writeFileAtomic(file, fresh('on'));
+    writeFileAtomic(file, fresh('off'));
+    expect(fs.readFileSync(file, 'utf8')).toBe(fresh('off'));
+    fs.writeFileSync(path.join(dir, '.atomic.json.123.4.tmp'), '{"ver');
+    removeLeftoverTempFiles(file);
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith('.atomic.json'))).toEqual([]);
+  });
+
+  test('the file is readable by other users (0644) whatever the umask', () => {
+    const file = path.join(dir, 'mode.json');
+    const old = process.umask(0o077);
+    try {
+      writeFileAtomic(file, fresh('on'));
+    } finally {
+      process.umask(old);
+    }
+    expect(fs.statSync(file).mode & 0o777).toBe(0o644);
+  });
+
+  test('a reader never sees a partial file while thousands of writes replace it', async () => {
+    const hammer = tempDir('superlatch-hammer-');
+    const file = path.join(hammer, 'latch-info.json');
+    const stop = path.join(hammer, 'stop');
+    const done = path.join(hammer, 'done');
+    // Two documents of very different sizes (the long one spans several pages), so a torn read would not parse or match.
+    const docs = [fresh('on'), serializeDocument({ ...buildDocument('off', NOW, NOW + 60_000, 'latch'), status: 'off' }).replace('}', `,"pad":"${'p'.repeat(9000)}"}`)];
+    writeFileAtomic(file, docs[0]);
+    const writer = spawn(process.execPath, ['-e', `
+      const fs = require('node:fs');
+      const { writeFileAtomic } = require(${JSON.stringify(path.join(REPO, 'agent', 'lib', 'status-file.js'))});
+      const docs = ${JSON.stringify(docs)};
+      let writes = 0;
+      while (writes < 2000 || !fs.existsSync(${JSON.stringify(stop)})) writeFileAtomic(${JSON.stringify(file)}, docs[++writes % 2]);
+      fs.writeFileSync(${JSON.stringify(done)}, String(writes));
+    `], { stdio: 'inherit' });
+    const exited = new Promise<number | null>((resolve) => writer.on('exit', resolve));
+
+    const seen = new Set<string>();
+    let reads = 0;
+    let bad = 0;
+    const deadline = Date.now() + 60_000;
+    while (!fs.existsSync(done) && Date.now() < deadline) {
+      const text = fs.readFileSync(file, 'utf8');
+      reads++;
+      if (!docs.includes(text)) bad++;
+      seen.add(text);
+      if (reads === 2000) fs.writeFileSync(stop, '');
+    }
+    expect(await exited).toBe(0);
+    const writes = Number(fs.readFileSync(done, 'utf8'));
+    expect(bad).toBe(0);
+    expect(reads).toBeGreaterThanOrEqual(2000);
+    expect(writes).toBeGreaterThanOrEqual(2000);
+    expect(seen.size).toBe(2);
+    expect(fs.readdirSync(hammer).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    fs.rmSync(hammer, { recursive: true, force: true });
+  }, 90_000);
+});
