@@ -1,0 +1,63 @@
+import { PackName, RuleCatalog, RulePack } from '../../src/rules';
+
+/** Pins each pack: adding a rule or changing a severity must show up in review. */
+function inventory(pack: RulePack): string[] {
+  return pack.rules.map((r) => `${r.id} ${r.severity}`);
+}
+
+test('baseline = PSS baseline v1.27', () => {
+  expect(inventory(RulePack.baseline())).toEqual([
+    'SL-PSS-1 error', 'SL-PSS-2 error', 'SL-PSS-3 error', 'SL-PSS-4 error', 'SL-PSS-5 error', 'SL-PSS-6 error',
+    'SL-PSS-7 error', 'SL-PSS-8 error', 'SL-PSS-9 error', 'SL-PSS-10 error', 'SL-PSS-11 error',
+  ]);
+});
+
+const PSS_RESTRICTED = [
+  'SL-PSS-1 error', 'SL-PSS-2 error', 'SL-PSS-5 error', 'SL-PSS-6 error', 'SL-PSS-7 error', 'SL-PSS-8 error',
+  'SL-PSS-10 error', 'SL-PSS-11 error', 'SL-PSS-12 error', 'SL-PSS-13 error', 'SL-PSS-14 error', 'SL-PSS-15 error',
+  'SL-PSS-16 error', 'SL-PSS-17 error',
+];
+
+test('pss-restricted = PSS restricted v1.27 (overridden baseline twins SL-PSS-3, -4, -9 left out)', () => {
+  expect(inventory(RulePack.pssRestricted())).toEqual(PSS_RESTRICTED);
+});
+
+test('restricted (default) = PSS restricted + hardened profile + network coverage', () => {
+  expect(inventory(RulePack.restricted())).toEqual([
+    ...PSS_RESTRICTED,
+    'SL-HARD-1 warning', 'SL-HARD-2 error', 'SL-HARD-3 warning', 'SL-HARD-4 warning', 'SL-HARD-5 error',
+    'SL-HARD-6 warning', 'SL-HARD-7 warning', 'SL-HARD-8 warning', 'SL-HARD-9 warning', 'SL-HARD-10 error',
+    'SL-HARD-11 warning', 'SL-HARD-12 warning', 'SL-HARD-13 error', 'SL-HARD-14 warning', 'SL-HARD-15 error',
+    'SL-HARD-16 warning', 'SL-HARD-17 warning', 'SL-HARD-18 warning', 'SL-HARD-19 warning', 'SL-HARD-20 warning',
+    'SL-HARD-21 error', 'SL-HARD-22 warning', 'SL-HARD-23 error',
+    'SL-NET-1 error', 'SL-NET-2 error', 'SL-NET-3 warning', 'SL-NET-4 warning', 'SL-NET-5 warning',
+  ]);
+});
+
+test('latch = the latch invariants + no literal secrets', () => {
+  expect(inventory(RulePack.latch())).toEqual([
+    'SL-LATCH-1 error', 'SL-LATCH-2 error', 'SL-LATCH-3 error', 'SL-LATCH-4 error', 'SL-LATCH-5 error',
+    'SL-LATCH-6 error', 'SL-LATCH-7 error', 'SL-LATCH-8 warning', 'SL-HARD-23 error',
+  ]);
+});
+
+test('packs are found by name; unknown names list the valid ones', () => {
+  expect(RulePack.names()).toEqual([PackName.RESTRICTED, PackName.BASELINE, PackName.PSS_RESTRICTED, PackName.LATCH]);
+  for (const name of RulePack.names()) expect(RulePack.fromName(name).name).toBe(name);
+  expect(() => RulePack.fromName('strict')).toThrow(/Unknown rule pack 'strict': use one of restricted, baseline, pss-restricted, latch/);
+});
+
+test('every built-in rule is in at least one pack, has metadata and references', () => {
+  const inPacks = new Set(RulePack.names().flatMap((n) => RulePack.fromName(n).rules.map((r) => r.id)));
+  for (const rule of RuleCatalog.all()) {
+    expect(inPacks.has(rule.id)).toBe(true);
+    expect(rule.id).toMatch(/^SL-(PSS|HARD|NET|LATCH)-\d+$/);
+    expect(rule.references.length).toBeGreaterThan(0);
+  }
+  expect(RuleCatalog.all()).toHaveLength(53);
+});
+
+test('RuleCatalog.get finds rules and rejects unknown ids', () => {
+  expect(RuleCatalog.get('SL-PSS-14').title).toBe('Pods must run as non-root');
+  expect(() => RuleCatalog.get('SL-PSS-99')).toThrow(/Unknown rule id 'SL-PSS-99'/);
+});
