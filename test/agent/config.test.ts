@@ -132,21 +132,21 @@ describe('run configuration', () => {
     expect(failing(env(extra))).toBe(variable);
   });
 
-  test('the CLI exits 64 with one line naming the variable', () => {
-    const r = runAgent(['run'], agentEnv({ LATCH_APP_ID: APP_ID, LATCH_SECRET_KEY: SECRET, LATCH_ACCOUNT_ID: ACCOUNT, LATCH_POLL_INTERVAL: 'soon' }));
+  test('the CLI exits 64 with one line naming the variable', async () => {
+    const r = await runAgent(['run'], agentEnv({ LATCH_APP_ID: APP_ID, LATCH_SECRET_KEY: SECRET, LATCH_ACCOUNT_ID: ACCOUNT, LATCH_POLL_INTERVAL: 'soon' }));
     expect(r.status).toBe(64);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^superlatch-agent: LATCH_POLL_INTERVAL: /);
   });
 
-  test('bad usage exits 64 too, and --help exits 0 for every command', () => {
-    expect(runAgent(['frobnicate'], agentEnv({})).status).toBe(64);
-    expect(runAgent(['check', '--nope'], agentEnv({})).status).toBe(64);
-    expect(runAgent(['pair'], agentEnv({ LATCH_APP_ID: APP_ID, LATCH_SECRET_KEY: SECRET })).status).toBe(64);
-    expect(runAgent([], agentEnv({})).status).toBe(64);
+  test('bad usage exits 64 too, and --help exits 0 for every command', async () => {
+    expect((await runAgent(['frobnicate'], agentEnv({}))).status).toBe(64);
+    expect((await runAgent(['check', '--nope'], agentEnv({}))).status).toBe(64);
+    expect((await runAgent(['pair'], agentEnv({ LATCH_APP_ID: APP_ID, LATCH_SECRET_KEY: SECRET }))).status).toBe(64);
+    expect((await runAgent([], agentEnv({}))).status).toBe(64);
     for (const command of [[], ['run'], ['check'], ['gate'], ['health'], ['pair'], ['unpair']]) {
-      const r = runAgent([...command, '--help'], agentEnv({}));
+      const r = await runAgent([...command, '--help'], agentEnv({}));
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/^Usage: superlatch-agent/);
     }

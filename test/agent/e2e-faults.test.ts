@@ -3,8 +3,8 @@
  * without a success for LATCH_MAX_STALENESS the failure policy takes over.
  */
 import * as net from 'node:net';
-import { waitFor } from './helpers';
 import { Harness } from './harness';
+import { waitFor } from './helpers';
 import { Fault } from './simulator';
 
 jest.setTimeout(90_000);
@@ -58,7 +58,7 @@ test('every fault kind is logged once per failed poll, the agent keeps running a
     h.sim.clockOffsetMs = 0;
     await waitFor(`recovery after ${what}`, () => agent.logs().slice(from).find((l) => l.event === 'recovered'));
   }
-  expect(h.run(['check', '--file', h.file]).status).toBe(0);
+  expect((await h.run(['check', '--file', h.file])).status).toBe(0);
   expect(good.version).toBe(1);
   // The answers that did succeed were all silent: the user's phone never buzzed.
   expect(h.sim.statusRequests().every((r) => r.silent && r.nootp)).toBe(true);
@@ -80,7 +80,7 @@ test('closed policy: after LATCH_MAX_STALENESS without success the file is latch
   h.sim.inject({ kind: 'http', status: 503 });
   await waitFor('the failure policy', () => h.status()?.source === 'failure-policy', 20_000);
   expect(h.status()).toMatchObject({ version: 1, latched: true, status: 'off', source: 'failure-policy' });
-  const check = h.run(['check', '--file', h.file]);
+  const check = await h.run(['check', '--file', h.file]);
   expect(check.status).toBe(2);
   expect(check.stdout).toMatch(/stale/);
   expect(agent.logs().filter((l) => l.event === 'failure_policy')).toHaveLength(1);
@@ -88,7 +88,7 @@ test('closed policy: after LATCH_MAX_STALENESS without success the file is latch
 
   h.sim.clearFaults();
   await waitFor('a fresh status file', () => h.status()?.source === 'latch');
-  expect(h.run(['check', '--file', h.file]).status).toBe(0);
+  expect((await h.run(['check', '--file', h.file])).status).toBe(0);
 });
 
 test('open policy: after expiry the file says open (for seed readers) but check still says stale', async () => {
@@ -98,7 +98,7 @@ test('open policy: after expiry the file says open (for seed readers) but check 
   h.sim.inject({ kind: 'reset' });
   await waitFor('the failure policy', () => h.status()?.source === 'failure-policy', 20_000);
   expect(h.status()).toMatchObject({ latched: false, status: 'on', source: 'failure-policy' });
-  expect(h.run(['check', '--file', h.file]).status).toBe(2);
+  expect((await h.run(['check', '--file', h.file])).status).toBe(2);
 });
 
 test('an API that refuses connections from the start: the policy state is published at once, the agent keeps trying', async () => {
@@ -112,7 +112,7 @@ test('an API that refuses connections from the start: the policy state is publis
   const agent = h.start({ LATCH_API_URL: `http://127.0.0.1:${port}` });
   await waitFor('the failure policy', () => h.status()?.source === 'failure-policy');
   expect(h.status()).toMatchObject({ latched: true, source: 'failure-policy' });
-  expect(h.run(['check', '--file', h.file]).status).toBe(2);
+  expect((await h.run(['check', '--file', h.file])).status).toBe(2);
   await waitFor('two refused polls', () => agent.logs().filter((l) => l.event === 'poll_failed' && l.kind === 'refused').length >= 2);
   expect(agent.running).toBe(true);
 });
@@ -127,5 +127,5 @@ test('a restarted agent resumes from a fresh file instead of publishing the poli
   await waitFor('a failed poll', () => second.logs().some((l) => l.event === 'poll_failed'));
   expect(second.logs().find((l) => l.event === 'restored')).toMatchObject({ status: 'on' });
   expect(h.status()).toMatchObject({ latched: false, source: 'latch' });
-  expect(h.run(['check', '--file', h.file]).status).toBe(0);
+  expect((await h.run(['check', '--file', h.file])).status).toBe(0);
 });

@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ACCOUNT, AgentProcess, readJson, waitFor } from './helpers';
 import { Harness, OPERATION } from './harness';
+import { ACCOUNT, AgentProcess, readJson, waitFor } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -28,7 +28,7 @@ describe('run', () => {
     const agent = h.start();
     await waitFor('an open status file', () => h.status()?.latched === false);
     expect(h.status()).toMatchObject({ version: 1, latched: false, status: 'on', source: 'latch' });
-    expect(h.run(['check', '--file', h.file]).status).toBe(0);
+    expect((await h.run(['check', '--file', h.file])).status).toBe(0);
 
     const before = h.sim.statusRequests().length;
     const flippedAt = Date.now();
@@ -38,7 +38,7 @@ describe('run', () => {
     expect(h.sim.statusRequests().length - before).toBeLessThanOrEqual(2);
     expect(Date.now() - flippedAt).toBeLessThan(200 + 5000);
     expect(h.status()).toMatchObject({ latched: true, status: 'off', source: 'latch' });
-    expect(h.run(['check', '--file', h.file]).status).toBe(1);
+    expect((await h.run(['check', '--file', h.file])).status).toBe(1);
 
     expect(agent.logs().filter((l) => l.event === 'status').map((l) => l.status)).toEqual(['on', 'off']);
     const requests = h.sim.statusRequests();
@@ -114,7 +114,7 @@ describe('run', () => {
     expect(stopped).toBeDefined();
     expect(stopped!.shutdownMs).toBeLessThan(2000);
     expect(fs.readFileSync(h.file, 'utf8')).toBe(published);
-    expect(h.run(['check', '--file', h.file]).status).toBe(0);
+    expect((await h.run(['check', '--file', h.file])).status).toBe(0);
     expect(fs.readdirSync(path.dirname(h.file)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -130,24 +130,24 @@ describe('run', () => {
   test('health follows the heartbeat of the run loop', async () => {
     const h = await harness();
     const heartbeat = path.join(path.dirname(h.file), '.latch-agent-heartbeat');
-    expect(h.run(['health']).status).toBe(1);
+    expect((await h.run(['health'])).status).toBe(1);
     h.start();
     await waitFor('a heartbeat', () => readJson(heartbeat));
-    const healthy = h.run(['health']);
+    const healthy = await h.run(['health']);
     expect(healthy.status).toBe(0);
     expect(healthy.stdout).toMatch(/^healthy/);
     // The API failing does not make the agent unhealthy: the loop is alive.
     h.sim.inject({ kind: 'http', status: 503 });
     await waitFor('a failed poll', () => h.sim.requests.some((r) => r.outcome === 'fault:http'));
-    expect(h.run(['health']).status).toBe(0);
+    expect((await h.run(['health'])).status).toBe(0);
     // A loop that stopped beating is unhealthy.
     const hb = path.join(h.dir, 'old-heartbeat');
     fs.writeFileSync(hb, JSON.stringify({ at: '2020-01-01T00:00:00.000Z', nextBy: '2020-01-01T00:00:20.000Z', pid: 1 }));
-    const stale = h.run(['health'], { LATCH_HEARTBEAT_FILE: hb });
+    const stale = await h.run(['health'], { LATCH_HEARTBEAT_FILE: hb });
     expect(stale.status).toBe(1);
     expect(stale.stdout).toMatch(/^unhealthy: the run loop last beat at 2020/);
     fs.writeFileSync(hb, 'garbage');
-    expect(h.run(['health'], { LATCH_HEARTBEAT_FILE: hb }).status).toBe(1);
+    expect((await h.run(['health'], { LATCH_HEARTBEAT_FILE: hb })).status).toBe(1);
   });
 
   test('gate idles until SIGTERM and exits 0', async () => {

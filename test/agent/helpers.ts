@@ -2,7 +2,7 @@
  * Shared helpers for the agent tests: fixtures, temp dirs, spawning the compiled agent,
  * and polling for a condition with a deadline (never fixed sleeps).
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -54,10 +54,17 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-/** Runs the compiled agent to completion. */
-export function runAgent(args: string[], env: Record<string, string>, cwd = REPO): RunResult {
-  const r = spawnSync(process.execPath, [AGENT_MAIN, ...args], { env, cwd, encoding: 'utf8', timeout: 30_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Runs the compiled agent to completion (asynchronously: a simulator in this process must keep answering). */
+export async function runAgent(args: string[], env: Record<string, string>, cwd = REPO): Promise<RunResult> {
+  const child = spawn(process.execPath, [AGENT_MAIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
+  return { status, stdout, stderr };
 }
 
 /** A long-running agent process (e.g. `run`) whose output is collected. */

@@ -90,16 +90,16 @@ describe('check: every exit code', () => {
     ['wrongly typed', () => write('typed.json', live('on').replace('"latched":false', '"latched":"false"')), 2, /wrongly typed/],
     ['stale', () => write('stale.json', serializeDocument(buildDocument('on', now - 120_000, now - 60_000, 'latch'))), 2, /stale/],
     ['a failure-policy file', () => write('policy.json', serializeDocument(buildDocument('on', now - 120_000, now - 60_000, 'failure-policy'))), 2, /stale/],
-  ])('%s', (_what, file, code, output) => {
-    const r = runAgent(['check', '--file', file()], agentEnv({}));
+  ])('%s', async (_what, file, code, output) => {
+    const r = await runAgent(['check', '--file', file()], agentEnv({}));
     expect(r.status).toBe(code);
     expect(r.stdout).toMatch(output);
   });
 
-  test('without --file it reads LATCH_STATUS_FILE', () => {
+  test('without --file it reads LATCH_STATUS_FILE', async () => {
     const file = write('env.json', live('off'));
-    expect(runAgent(['check'], agentEnv({ LATCH_STATUS_FILE: file })).status).toBe(1);
-    expect(runAgent(['check', `--file=${file}`], agentEnv({})).status).toBe(1);
+    expect((await runAgent(['check'], agentEnv({ LATCH_STATUS_FILE: file }))).status).toBe(1);
+    expect((await runAgent(['check', `--file=${file}`], agentEnv({}))).status).toBe(1);
   });
 });
 
@@ -122,7 +122,7 @@ describe('atomic publication', () => {
     } finally {
       process.umask(old);
     }
-    expect(fs.statSync(file).mode & 0o777).toBe(0o644);
+    expect((fs.statSync(file).mode % 0o1000).toString(8)).toBe('644');
   });
 
   test('a reader never sees a partial file while thousands of writes replace it', async () => {
