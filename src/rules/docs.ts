@@ -47,5 +47,5 @@ export function renderRulesMarkdown(): string {
     }
     out.push('');
   }
-  return out.join('\n');
+  return out.join('\n').replace(/\n+$/, '\n');
 }

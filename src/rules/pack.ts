@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { evaluate } from './engine';
-import { HARDENING, LATCH, NETWORK, PSS_BASELINE, PSS_RESTRICTED, registerRule } from './registry';
+import { compareRuleIds, HARDENING, LATCH, NETWORK, PSS_BASELINE, PSS_RESTRICTED, registerRule } from './registry';
 import { AuditReport } from './report';
 import { Rule } from './rule';
 import { AttachOptions, PackValidation } from './validation';
@@ -87,7 +87,7 @@ export class RulePack {
       }
       ids.add(rule.id);
     }
-    this.rules = [...rules];
+    this.rules = [...rules].sort((a, b) => compareRuleIds(a.id, b.id));
   }
 
   /**

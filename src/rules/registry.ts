@@ -85,11 +85,19 @@ export const LATCH: Rule[] = [
   hubGuardedNoToken, statusVolumeShape, noLiteralSecrets,
 ];
 
-/** Orders rule ids naturally: SL-PSS-2 before SL-PSS-10. */
+const AREA_ORDER = ['SL-PSS', 'SL-HARD', 'SL-NET', 'SL-LATCH'];
+
+function areaRank(prefix: string): number {
+  const i = AREA_ORDER.indexOf(prefix);
+  return i < 0 ? AREA_ORDER.length : i;
+}
+
+/** Orders rule ids by area (PSS, HARD, NET, LATCH, then custom ones) and naturally: SL-PSS-2 before SL-PSS-10. */
 export function compareRuleIds(a: string, b: string): number {
   const [, pa, na] = /^(.*)-(\d+)$/.exec(a) ?? [a, a, '0'];
   const [, pb, nb] = /^(.*)-(\d+)$/.exec(b) ?? [b, b, '0'];
-  return pa === pb ? Number(na) - Number(nb) : (pa < pb ? -1 : 1);
+  if (pa !== pb) return areaRank(pa) - areaRank(pb) || (pa < pb ? -1 : 1);
+  return Number(na) - Number(nb);
 }
 
 /** Every built-in rule, once, in id order. */

@@ -36,8 +36,9 @@ test('restricted (default) = PSS restricted + hardened profile + network coverag
 
 test('latch = the latch invariants + no literal secrets', () => {
   expect(inventory(RulePack.latch())).toEqual([
+    'SL-HARD-23 error',
     'SL-LATCH-1 error', 'SL-LATCH-2 error', 'SL-LATCH-3 error', 'SL-LATCH-4 error', 'SL-LATCH-5 error',
-    'SL-LATCH-6 error', 'SL-LATCH-7 error', 'SL-LATCH-8 warning', 'SL-HARD-23 error',
+    'SL-LATCH-6 error', 'SL-LATCH-7 error', 'SL-LATCH-8 warning',
   ]);
 });
 

@@ -21,7 +21,9 @@ export const hubGuardedNoEgress = defineRule({
   title: 'Hub-mode guarded pods cannot reach the Latch API (no egress to ipBlocks or all destinations on 443)',
   severity: RuleSeverity.ERROR,
   rationale: 'In hub mode only the agent talks to Latch; an application that can reach the Latch API could poll or pair on its own, outside the agent\'s control.',
-  remediation: 'Select the guarded pods with an Egress NetworkPolicy (the namespace default-deny does) and remove egress rules with an `ipBlock` peer, or without `to` peers, that allow TCP 443.',
+  remediation: 'Select the guarded pods with an Egress NetworkPolicy (the namespace default-deny does) and remove every egress rule, in any policy selecting them, '
+    + 'that both reaches outside the cluster (no `to` peers, or an `ipBlock` peer) and allows TCP 443 (no `ports`, or a TCP/protocol-less entry with port 443, '
+    + 'a range containing 443, the name `https`, or no port). DNS-only rules and rules to pod/namespace selectors pass.',
   references: [...design('§4', '§7')],
   check: (set) => {
     const pods = latchPods(set).filter(isGuardedHub);
