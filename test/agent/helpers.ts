@@ -54,23 +54,23 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-/** Runs the compiled agent to completion (asynchronously: a simulator in this process must keep answering). */
-export async function runAgent(args: string[], env: Record<string, string>, cwd = REPO): Promise<RunResult> {
-  const child = spawn(process.execPath, [AGENT_MAIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs the compiled agent (or `main`) to completion, asynchronously: a simulator in this process must keep answering. */
+export async function runAgent(args: string[], env: Record<string, string>, cwd = REPO, main = AGENT_MAIN): Promise<RunResult> {
+  const child = spawn(process.execPath, [main, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(timer);
+  clearTimeout(kill);
   return { status, stdout, stderr };
 }
 
 /** A long-running agent process (e.g. `run`) whose output is collected. */
 export class AgentProcess {
-  public static start(args: string[], env: Record<string, string>): AgentProcess {
-    return new AgentProcess(spawn(process.execPath, [AGENT_MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  public static start(args: string[], env: Record<string, string>, cwd = REPO, main = AGENT_MAIN): AgentProcess {
+    return new AgentProcess(spawn(process.execPath, [main, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
   public stdout = '';
