@@ -83,13 +83,14 @@ export class WorkloadIdentity {
   }
 
   /**
-   * The one label that names this workload instance (`app.kubernetes.io/instance`),
-   * which NetworkPolicies select on: a single label keeps policy selectors
-   * unambiguous (Polaris's network-policy check requires the selector to match
-   * exactly one pod label).
+   * The one label that names this workload instance, which NetworkPolicies
+   * select on: `app.kubernetes.io/name` alone, or `app.kubernetes.io/instance`
+   * (`name-component`) when there is a component. A single label keeps policy
+   * selectors unambiguous (Polaris's network-policy check requires the selector
+   * to match exactly one pod label).
    */
   public get instanceLabels(): Record<string, string> {
-    return { 'app.kubernetes.io/instance': this.objectName };
+    return this.component ? { 'app.kubernetes.io/instance': this.objectName } : { 'app.kubernetes.io/name': this.name };
   }
 
   /** Every label the workload's pods carry: the selector labels and the instance label. */
@@ -207,6 +208,8 @@ class HardeningRegistry extends Construct {
       .filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === this.chart);
     const addrToLabels = new Map<string, Record<string, string>>();
     const identities = new Map<string, string>();
+    const hardened = new Set<ApiObject>();
+    const ours = new Set<IConstruct>();
 
     for (const obj of objects) {
       const reg = this.registrations.get(obj);
@@ -235,20 +238,20 @@ class HardeningRegistry extends Construct {
       let serviceAccountName: string | undefined;
       if (options.serviceAccount !== false && (!podSpec.serviceAccountName || podSpec.serviceAccountName === 'default')) {
         serviceAccountName = identity.objectName;
-        new ApiObject(owner, 'ServiceAccount', {
+        ours.add(new ApiObject(owner, 'ServiceAccount', {
           apiVersion: 'v1',
           kind: 'ServiceAccount',
           metadata: { name: serviceAccountName, namespace, labels },
-          automountServiceAccountToken: profile.relaxed.has(RelaxationName.SERVICE_ACCOUNT_TOKEN) ? true : false,
-        } as any);
+          automountServiceAccountToken: profile.relaxed.has(RelaxationName.SERVICE_ACCOUNT_TOKEN),
+        } as any));
       }
       if (options.podDisruptionBudget !== false && REPLICATED_KINDS.has(rendered.kind) && (rendered.spec?.replicas ?? 1) >= 2) {
-        new ApiObject(owner, 'PodDisruptionBudget', {
+        ours.add(new ApiObject(owner, 'PodDisruptionBudget', {
           apiVersion: 'policy/v1',
           kind: 'PodDisruptionBudget',
           metadata: { name: identity.objectName, namespace, labels },
           spec: { maxUnavailable: 1, selector: { matchLabels: identity.selectorLabels } },
-        } as any);
+        } as any));
       }
 
       const ctx = {
@@ -260,6 +263,7 @@ class HardeningRegistry extends Construct {
       };
       const first = hardenWorkload(rendered, ctx);
       this.errors.push(...first.errors.map((e) => `[${owner.node.path}] ${e}`));
+      hardened.add(obj);
       let cached: any = first.manifest;
       addRenderStep(obj, (json) => {
         // the first render after validation reuses the validated result
@@ -281,7 +285,7 @@ class HardeningRegistry extends Construct {
     // point at a hardened workload by its construct-path hash get the stable labels.
     if (addrToLabels.size > 0) {
       for (const obj of this.chart.node.findAll().filter(ApiObject.isApiObject)) {
-        addRenderStep(obj as ApiObject, (json) => replaceAddrSelectors(json, addrToLabels));
+        if (!hardened.has(obj) && !ours.has(obj)) addRenderStep(obj, (json) => replaceAddrSelectors(json, addrToLabels));
       }
     }
     return this.errors;

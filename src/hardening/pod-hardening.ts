@@ -59,9 +59,12 @@ export interface HardenResult {
   readonly errors: string[];
 }
 
-/** Returns a hardened copy of `manifest` and the problems it cannot fix by itself. */
+/**
+ * Hardens `manifest` (a freshly rendered object, modified in place) and returns
+ * it with the problems the profile cannot fix by itself.
+ */
 export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult {
-  const obj = structuredClone(manifest);
+  const obj = manifest;
   const errors: string[] = [];
   const tp = templatePath(obj.kind);
   const template = ensurePath(obj, tp);
@@ -190,7 +193,8 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
   }
   meta.annotations = annotationsTop;
 
-  return { manifest: canonical(obj), errors };
+  sortTouched(obj, template, selectorOwner);
+  return { manifest: obj, errors };
 
   function setId(sc: any, field: string, value: number, path: string) {
     const current = sc[field];
@@ -287,11 +291,32 @@ function ensurePath(o: any, path: string[]): any {
   return path.reduce((cur, key) => ensure(cur, key), o);
 }
 
-/** Keys sorted at every level (as cdk8s renders), apiVersion/kind/metadata first. */
-function canonical(obj: any): any {
-  const sorted = sortDeep(obj);
-  const { apiVersion, kind, metadata, ...rest } = sorted;
-  return { apiVersion, kind, metadata, ...rest };
+/**
+ * cdk8s renders keys sorted; re-sort the maps this transform touched so the
+ * output reads the same way (the untouched rest is already sorted).
+ */
+function sortTouched(obj: any, template: any, selectorOwner: any): void {
+  obj.metadata = sortDeep(obj.metadata);
+  template.metadata = sortDeep(template.metadata);
+  if (selectorOwner?.selector) selectorOwner.selector = sortDeep(selectorOwner.selector);
+  const spec = template.spec;
+  for (const key of ['securityContext', 'volumes', 'topologySpreadConstraints', 'affinity']) {
+    if (spec[key] !== undefined) spec[key] = sortDeep(spec[key]);
+  }
+  for (const group of ['initContainers', 'containers']) {
+    if (!spec[group]) continue;
+    spec[group] = spec[group].map((c: any) => {
+      for (const key of ['securityContext', 'resources', 'volumeMounts']) {
+        if (c[key] !== undefined) c[key] = sortDeep(c[key]);
+      }
+      return sortShallow(c);
+    });
+  }
+  template.spec = sortShallow(spec);
+}
+
+function sortShallow(v: any): any {
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]));
 }
 
 function sortDeep(v: any): any {

@@ -1,0 +1,34 @@
+/**
+ * One measurement in a fresh process: build variant V with N workloads, synth
+ * the app to YAML (or, with a third argument `json`, only render the manifest
+ * objects), print {ms, buildMs, rssMb, heapMb} as JSON. Usage: synth-child.ts V N [json]
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Chart } from 'cdk8s';
+import { VARIANTS } from './variants';
+
+const [variant, nText, mode] = process.argv.slice(2);
+const build = VARIANTS[variant];
+if (!build) throw new Error(`unknown variant ${variant}`);
+const n = Number(nText);
+
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'superlatch-bench-'));
+(global as any).gc?.();
+const rssBefore = process.memoryUsage().rss;
+const start = process.hrtime.bigint();
+let peakHeap = 0;
+const sampler = setInterval(() => { peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed); }, 5);
+const app = new App({ outdir });
+const chart = new Chart(app, 'bench', { namespace: 'bench', disableResourceNameHashes: true });
+build(chart, n);
+const buildMs = Number(process.hrtime.bigint() - start) / 1e6;
+if (mode === 'json') chart.toJson();
+else app.synth();
+const ms = Number(process.hrtime.bigint() - start) / 1e6;
+clearInterval(sampler);
+peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+const peakRss = process.resourceUsage().maxRSS * 1024;
+fs.rmSync(outdir, { recursive: true, force: true });
+console.log(JSON.stringify({ ms, buildMs, rssMb: (peakRss - rssBefore) / 2 ** 20, heapMb: peakHeap / 2 ** 20 }));
