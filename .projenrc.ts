@@ -25,6 +25,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'kubernetes-models@4.4.2',
     '@monokle/validation@0.33.0',
     'ajv@^8.17.1',
+    '@marcbachmann/cel-js@^8.0.0',
   ],
   bin: {
     'superlatch': 'bin/superlatch',
@@ -44,6 +45,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // the judges run Monokle in a child process; CI machines have 2 cores
+      testTimeout: 60_000,
       coverageReporters: ['text-summary', 'lcov'],
     },
   },
