@@ -1,0 +1,135 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { main } from '../../src/cli/main';
+import { compliantSet, ctr } from '../rules/support/fixtures';
+
+const SEED = path.join(__dirname, '..', 'rules', 'fixtures', 'seed-poc.yaml');
+
+function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+let dir: string;
+beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'superlatch-audit-')); });
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+const yamlDocs = (objects: any[]) => objects.map((o) => stringify(o)).join('---\n');
+
+describe('superlatch audit', () => {
+  test('exits 0 on hardened manifests spread over a folder tree', () => {
+    const set = compliantSet();
+    write('a/workloads.yaml', yamlDocs(set.slice(0, 7)));
+    write('b/c/policies.yml', yamlDocs(set.slice(7)));
+    write('README.md', '# not a manifest');
+    const r = run('audit', dir);
+    expect(r).toEqual({ code: 0, out: 'restricted: 0 error(s), 0 warning(s), 0 acknowledged', err: '' });
+    expect(run('audit', '--pack', 'latch', dir).code).toBe(0);
+  });
+
+  test('exits 1 with a sorted report on the seed PoC, errors first, each line with rule, object, path, message and file:line', () => {
+    const r = run('audit', SEED);
+    expect(r.code).toBe(1);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toBe(`error   SL-PSS-13    Pod/superlatch  spec.containers[0].securityContext.allowPrivilegeEscalation  container 'latch-master' does not set allowPrivilegeEscalation to false (${SEED}:5)`);
+    const severities = lines.slice(0, -1).map((l) => l.split(' ')[0]);
+    expect(severities).toEqual([...severities].sort());
+    expect(lines[lines.length - 1]).toMatch(/^restricted: \d+ error\(s\), \d+ warning\(s\), 0 acknowledged$/);
+    // the Secret is also flagged: no namespace
+    expect(r.out).toContain(`warning SL-HARD-18   Secret/latch-credentials  metadata.namespace  Secret 'latch-credentials' names no namespace (${SEED}:52)`);
+  });
+
+  test('the output is deterministic whatever the order of the inputs', () => {
+    const set = compliantSet();
+    ctr(set, 'web', 'app').image = 'nginx:1.25';
+    const a = write('one.yaml', yamlDocs(set.slice(0, 6)));
+    const b = write('two.yaml', yamlDocs(set.slice(6)));
+    const strip = (t: string) => t.replace(/ \([^)]*\)$/gm, '');
+    expect(strip(run('audit', a, b).out)).toBe(strip(run('audit', b, a).out));
+  });
+
+  test('--format json prints findings and rule verdicts', () => {
+    const r = run('audit', '--format=json', '--pack', 'baseline', SEED);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.pack).toBe('baseline');
+    expect(json.summary).toEqual({ errors: 0, warnings: 0, acknowledged: 0 });
+    expect(json.rules.map((x: any) => x.status)).toEqual(Array(11).fill('compliant'));
+    const seed = JSON.parse(run('audit', '--format', 'json', SEED).out);
+    expect(seed.findings[0]).toMatchObject({ ruleId: 'SL-PSS-13', severity: 'error', kind: 'Pod', name: 'superlatch', source: `${SEED}:5` });
+  });
+
+  test('honours acknowledgements written in the manifest annotation', () => {
+    const set = compliantSet();
+    ctr(set, 'web', 'app').image = 'nginx:1.25';
+    set[4].metadata.annotations = { 'superlatch.io/acknowledged-rules': 'SL-HARD-15: the mirror rewrites tags to digests' };
+    const r = run('audit', write('m.yaml', yamlDocs(set)));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('[acknowledged: the mirror rewrites tags to digests]');
+  });
+
+  test('reads List objects and JSON files', () => {
+    const set = compliantSet();
+    write('list.json', JSON.stringify({ apiVersion: 'v1', kind: 'List', items: set }));
+    expect(run('audit', dir).code).toBe(0);
+  });
+
+  test.each([
+    ['a missing path', () => [path.join(os.tmpdir(), 'superlatch-no-such-dir')], /superlatch-no-such-dir: cannot read \(ENOENT\)/],
+    ['invalid YAML, with file and line', () => [write('bad.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n')], /bad\.yaml:5: invalid YAML: Map keys must be unique/],
+    ['an unknown pack', () => ['--pack', 'strict', SEED], /Unknown rule pack 'strict'/],
+    ['an unknown option', () => ['--verbose', SEED], /unknown option '--verbose'/],
+    ['no path', () => [], /name at least one file or folder/],
+    ['a bad --format', () => ['--format', 'xml', SEED], /--format must be text or json/],
+    ['a malformed acknowledgement', () => [write('ack.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    superlatch.io/acknowledged-rules: "SL-HARD-5: short"\n')],
+      /ack\.yaml:1 \(ConfigMap x\): acknowledgement of SL-HARD-5 needs a reason of at least 10 characters/],
+  ])('exits 2 on %s with a clear message', (_what, args, message) => {
+    const r = run('audit', ...args());
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(message);
+  });
+
+  test('skips documents that are not Kubernetes objects, saying so', () => {
+    const file = write('values.yaml', 'replicas: 3\n---\n' + stringify(compliantSet()[0]));
+    const r = run('audit', file);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(`superlatch: skipped ${file}:1: not a Kubernetes object (no kind)`);
+  });
+
+  test('reads 0400 as an octal file mode, as Kubernetes does', () => {
+    const set = compliantSet();
+    const text = yamlDocs(set).replace(/defaultMode: 256/g, 'defaultMode: 0400');
+    expect(text).toContain('defaultMode: 0400');
+    expect(run('audit', write('octal.yaml', text)).code).toBe(0);
+    expect(run('audit', write('octal.yaml', text)).out).not.toContain('SL-HARD-22');
+  });
+
+  test('help and unknown commands', () => {
+    expect(run('--help')).toMatchObject({ code: 0, out: expect.stringMatching(/^Usage: superlatch audit \[--pack restricted\|baseline\|pss-restricted\|latch\]/) });
+    expect(run()).toMatchObject({ code: 2, err: expect.stringMatching(/^Usage/) });
+    expect(run('scan')).toMatchObject({ code: 2, err: expect.stringMatching(/unknown command 'scan'/) });
+  });
+});
+
+describe('bin/superlatch', () => {
+  test('is an executable node shim over the compiled CLI', () => {
+    const bin = path.join(__dirname, '..', '..', 'bin', 'superlatch');
+    const text = fs.readFileSync(bin, 'utf-8');
+    expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(text).toContain("require('../lib/cli/main.js').run();");
+    // eslint-disable-next-line no-bitwise
+    expect(fs.statSync(bin).mode & 0o111).toBe(0o111);
+  });
+});
