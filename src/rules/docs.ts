@@ -1,5 +1,5 @@
-import { ALL_RULES } from './registry';
 import { RulePack } from './pack';
+import { ALL_RULES } from './registry';
 import { Rule } from './rule';
 
 function cell(text: string): string {

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { evaluate } from './engine';
-import { compareRuleIds, HARDENING, LATCH, NETWORK, PSS_BASELINE, PSS_RESTRICTED, registerRule } from './registry';
+import { compareRuleIds, HARDENING_RULES, LATCH_RULES, NETWORK_RULES, PSS_BASELINE_RULES, PSS_RESTRICTED_RULES, registerRule } from './registry';
 import { AuditReport } from './report';
 import { Rule } from './rule';
 import { AttachOptions, PackValidation } from './validation';
@@ -26,22 +26,22 @@ export enum PackName {
 export class RulePack {
   /** PSS restricted + hardened profile (DESIGN.md §5) + network coverage. The default pack. */
   public static restricted(): RulePack {
-    return new RulePack(PackName.RESTRICTED, [...PSS_RESTRICTED, ...HARDENING, ...NETWORK]);
+    return new RulePack(PackName.RESTRICTED, [...PSS_RESTRICTED_RULES, ...HARDENING_RULES, ...NETWORK_RULES]);
   }
 
   /** Pod Security Standards baseline (policy v1.27). */
   public static baseline(): RulePack {
-    return new RulePack(PackName.BASELINE, PSS_BASELINE);
+    return new RulePack(PackName.BASELINE, PSS_BASELINE_RULES);
   }
 
   /** Pod Security Standards restricted (policy v1.27), nothing else. */
   public static pssRestricted(): RulePack {
-    return new RulePack(PackName.PSS_RESTRICTED, PSS_RESTRICTED);
+    return new RulePack(PackName.PSS_RESTRICTED, PSS_RESTRICTED_RULES);
   }
 
   /** The latch invariants: one writer, read-only readers, credentials only in the agent, hub isolation. */
   public static latch(): RulePack {
-    return new RulePack(PackName.LATCH, LATCH);
+    return new RulePack(PackName.LATCH, LATCH_RULES);
   }
 
   /** A built-in pack by name (`restricted`, `baseline`, `pss-restricted`, `latch`). */

@@ -46,15 +46,15 @@ import { procMount } from './pss/proc-mount';
 import { restrictedVolumes } from './pss/restricted-volumes';
 import { runAsNonRoot } from './pss/run-as-non-root';
 import { runAsUser } from './pss/run-as-user';
+import { seLinuxOptions } from './pss/se-linux-options';
 import { seccompProfileBaseline } from './pss/seccomp-profile-baseline';
 import { seccompProfileRestricted } from './pss/seccomp-profile-restricted';
-import { seLinuxOptions } from './pss/se-linux-options';
 import { sysctls } from './pss/sysctls';
 import { windowsHostProcess } from './pss/windows-host-process';
 import { Rule } from './rule';
 
 /** PSS baseline (policy v1.27). */
-export const PSS_BASELINE: Rule[] = [
+export const PSS_BASELINE_RULES: Rule[] = [
   hostNamespaces, privileged, capabilitiesBaseline, hostPathVolumes, hostPorts, appArmorProfile,
   seLinuxOptions, procMount, seccompProfileBaseline, sysctls, windowsHostProcess,
 ];
@@ -63,13 +63,13 @@ export const PSS_BASELINE: Rule[] = [
 const OVERRIDDEN_AT_RESTRICTED = new Set([capabilitiesBaseline, hostPathVolumes, seccompProfileBaseline]);
 
 /** PSS restricted (policy v1.27): baseline minus the overridden checks, plus the restricted checks. */
-export const PSS_RESTRICTED: Rule[] = [
-  ...PSS_BASELINE.filter((r) => !OVERRIDDEN_AT_RESTRICTED.has(r)),
+export const PSS_RESTRICTED_RULES: Rule[] = [
+  ...PSS_BASELINE_RULES.filter((r) => !OVERRIDDEN_AT_RESTRICTED.has(r)),
   restrictedVolumes, allowPrivilegeEscalation, runAsNonRoot, runAsUser, seccompProfileRestricted, capabilitiesRestricted,
 ];
 
 /** The hardened workload profile of DESIGN.md §5, beyond PSS. */
-export const HARDENING: Rule[] = [
+export const HARDENING_RULES: Rule[] = [
   runAsNonRootExplicit, highUidGid, seccompExplicit, privilegedExplicit, readOnlyRootFilesystem, noAddedCapabilities,
   fsGroup, noSysctls, unprivilegedPorts, noServiceAccountToken, dedicatedServiceAccount, serviceAccountAutomount,
   resourceLimits, probes, imageDigest, appArmorDefault, stableSelectors, explicitNamespace, disruptionBudget,
@@ -77,22 +77,22 @@ export const HARDENING: Rule[] = [
 ];
 
 /** Network coverage. */
-export const NETWORK: Rule[] = [defaultDeny, workloadPolicy, explicitPolicyTypes, noAllowAll, policyTargetsPods];
+export const NETWORK_RULES: Rule[] = [defaultDeny, workloadPolicy, explicitPolicyTypes, noAllowAll, policyTargetsPods];
 
 /** Latch invariants (DESIGN.md §4, §7), plus the literal-secrets rule. */
-export const LATCH: Rule[] = [
+export const LATCH_RULES: Rule[] = [
   singleWriter, readOnlyReaders, credentialsInAgent, noSecretEnvInLatchPods, hubRoleScope, hubGuardedNoEgress,
   hubGuardedNoToken, statusVolumeShape, noLiteralSecrets,
 ];
 
-const AREA_ORDER = ['SL-PSS', 'SL-HARD', 'SL-NET', 'SL-LATCH'];
+const AREA_ORDER = ['SL-PSS', 'SL-HARD', 'SL-NET', 'SL-LATCH_RULES'];
 
 function areaRank(prefix: string): number {
   const i = AREA_ORDER.indexOf(prefix);
   return i < 0 ? AREA_ORDER.length : i;
 }
 
-/** Orders rule ids by area (PSS, HARD, NET, LATCH, then custom ones) and naturally: SL-PSS-2 before SL-PSS-10. */
+/** Orders rule ids by area (PSS, HARD, NET, LATCH_RULES, then custom ones) and naturally: SL-PSS-2 before SL-PSS-10. */
 export function compareRuleIds(a: string, b: string): number {
   const [, pa, na] = /^(.*)-(\d+)$/.exec(a) ?? [a, a, '0'];
   const [, pb, nb] = /^(.*)-(\d+)$/.exec(b) ?? [b, b, '0'];
@@ -101,7 +101,7 @@ export function compareRuleIds(a: string, b: string): number {
 }
 
 /** Every built-in rule, once, in id order. */
-export const ALL_RULES: Rule[] = [...new Set([...PSS_BASELINE, ...PSS_RESTRICTED, ...HARDENING, ...NETWORK, ...LATCH])]
+export const ALL_RULES: Rule[] = [...new Set([...PSS_BASELINE_RULES, ...PSS_RESTRICTED_RULES, ...HARDENING_RULES, ...NETWORK_RULES, ...LATCH_RULES])]
   .sort((a, b) => compareRuleIds(a.id, b.id));
 
 const known = new Map<string, Rule>(ALL_RULES.map((r) => [r.id, r]));

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { chartOf } from './support/charts';
 import { validateLikeCdk8sCli } from './support/cdk8s-cli-contract';
+import { chartOf } from './support/charts';
 import { compliantSet, ctr } from './support/fixtures';
 
 /**
@@ -46,7 +46,9 @@ test('a hardened app passes', async () => {
   const [report] = await validateLikeCdk8sCli(project, synth(compliantSet()));
   expect(report.success).toBe(true);
   expect(report.toJson().summary).toEqual({
-    status: 'success', plugin: 'cdk8s-superlatch', version: '0.0.0',
+    status: 'success',
+    plugin: 'cdk8s-superlatch',
+    version: '0.0.0',
     metadata: { pack: 'restricted', errors: '0', warnings: '0', acknowledged: '0' },
   });
   expect(report.violations).toEqual([]);

@@ -1,8 +1,8 @@
 import { defineRule, perPod } from '../internal/define';
 import { finding, jsonPath, obj } from '../internal/manifests';
 import { design, kubescape, trivy } from '../internal/refs';
-import { RuleSeverity } from '../rule';
 import { APPARMOR_PREFIX } from '../pss/app-armor-profile';
+import { RuleSeverity } from '../rule';
 
 function confined(annotation: string | undefined, field: unknown): boolean {
   if (annotation !== undefined) return annotation === 'runtime/default' || annotation.startsWith('localhost/');

@@ -20,7 +20,8 @@ export const secretVolumeMode = defineRule({
   remediation: 'Set `defaultMode: 0400` (256 in JSON) on `secret` volumes and on projected volumes with secret sources; item modes must not grant group write or any access to others.',
   references: [...design('§5', '§7')],
   check: (set) => {
-    const pods = set.pods.filter((p) => arr(p.spec.volumes).some((v) => obj(v).secret || arr(obj(obj(v).projected).sources).some((s) => obj(s).secret)));
+    const hasSecretVolume = (v: unknown) => obj(v).secret || arr(obj(obj(v).projected).sources).some((s) => obj(s).secret);
+    const pods = set.pods.filter((p) => arr(p.spec.volumes).some(hasSecretVolume));
     if (pods.length === 0) return undefined;
     return pods.flatMap((pod) => {
       const out: RuleFindingList = [];

@@ -1,8 +1,8 @@
+import { secretEnvFindings } from '../hardening/no-secret-env';
 import { defineRule } from '../internal/define';
 import { latchPods } from '../internal/latch';
 import { design } from '../internal/refs';
 import { RuleSeverity } from '../rule';
-import { secretEnvFindings } from '../hardening/no-secret-env';
 
 /** No container of a latch pod takes env values from Secrets. */
 export const noSecretEnvInLatchPods = defineRule({

@@ -59,7 +59,7 @@ function appArmor(...names: string[]) {
   return Object.fromEntries(names.map((n) => [`container.apparmor.security.beta.kubernetes.io/${n}`, 'runtime/default']));
 }
 
-function deployment(name: string, replicas: number, labels: any, annotations: any, spec: any) {
+function deployment(name: string, replicas: number, labels: any, annotations: any, podTemplateSpec: any) {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -67,7 +67,7 @@ function deployment(name: string, replicas: number, labels: any, annotations: an
     spec: {
       replicas,
       selector: { matchLabels: { 'app.kubernetes.io/name': name } },
-      template: { metadata: { labels: { 'app.kubernetes.io/name': name, ...labels }, annotations }, spec },
+      template: { metadata: { labels: { 'app.kubernetes.io/name': name, ...labels }, annotations }, spec: podTemplateSpec },
     },
   };
 }
@@ -151,15 +151,21 @@ export function compliantSet(): any[] {
     serviceAccount('web'), serviceAccount('door-hub'), serviceAccount('api'),
     web, hub, api,
     {
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: NS },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: NS },
       spec: { selector: { 'app.kubernetes.io/name': 'web' }, ports: [{ port: 443, targetPort: 8080 }] },
     },
     {
-      apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: NS },
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'web', namespace: NS },
       spec: { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'web' } } },
     },
     {
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: NS },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'default-deny', namespace: NS },
       spec: {
         podSelector: {},
         policyTypes: ['Ingress', 'Egress'],
@@ -170,12 +176,15 @@ export function compliantSet(): any[] {
     workloadPolicy('door-hub', [], [...toLatchApi, { to: [{ ipBlock: { cidr: '10.96.0.1/32' } }], ports: [{ port: 6443, protocol: 'TCP' }] }]),
     workloadPolicy('api', fromFrontend, []),
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role',
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
       metadata: { name: 'door-hub', namespace: NS, labels: { 'superlatch.io/latch': 'door', 'superlatch.io/role': 'agent' } },
       rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['door-status'], verbs: ['get', 'update', 'patch'] }],
     },
     {
-      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'door-status', namespace: NS, labels: { 'superlatch.io/latch': 'door' } },
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'door-status', namespace: NS, labels: { 'superlatch.io/latch': 'door' } },
       data: { 'latch-info.json': '{"version":1,"latched":true,"status":"off"}' },
     },
   ];
