@@ -35,6 +35,13 @@ export class SuperlatchKeys {
    */
   public static readonly WRITER_ANNOTATION = 'superlatch.io/status-writer';
 
+  /**
+   * Pod-template annotation: comma-separated names of the latch's own containers
+   * (agent, gate). They always get the full restricted container settings, even
+   * when the workload's profile relaxes something for its application containers.
+   */
+  public static readonly LATCH_CONTAINERS_ANNOTATION = 'superlatch.io/latch-containers';
+
   /** Pod-template annotation: name of the volume holding the Latch credentials (agent only). */
   public static readonly CREDENTIALS_VOLUME_ANNOTATION = 'superlatch.io/credentials-volume';
 

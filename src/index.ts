@@ -8,3 +8,6 @@ export * from './network/network-peer';
 export * from './network/namespace-network-baseline';
 export * from './network/workload-network-policy';
 export * from './namespace/hardened-namespace';
+export * from './latch/latch-mode';
+export * from './latch/latch-credentials';
+export * from './latch/latch';

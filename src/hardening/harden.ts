@@ -130,6 +130,17 @@ export class Harden {
   }
 
   /**
+   * Makes sure `workload` is hardened at synth: with its own options if
+   * `Harden.workload()` is (or was) called for it, else with the chart's or the
+   * default profile. The latch uses it for the pods it joins.
+   * @internal
+   */
+  public static _ensure(workload: IConstruct): void {
+    const obj = workloadApiObject(workload);
+    HardeningRegistry.of(obj).ensure(obj);
+  }
+
+  /**
    * The identity (selector labels) a workload has, or will have, once hardened.
    * Network policies and Services use it to select the workload.
    */
@@ -169,6 +180,7 @@ class HardeningRegistry extends Construct {
 
   private readonly chart: Chart;
   private readonly registrations = new Map<ApiObject, Registration>();
+  private readonly ensured = new Set<ApiObject>();
   private chartProfile?: HardeningProfile;
   private prepared = false;
   private errors: string[] = [];
@@ -195,6 +207,10 @@ class HardeningRegistry extends Construct {
     return identity;
   }
 
+  public ensure(obj: ApiObject) {
+    this.ensured.add(obj);
+  }
+
   public identityOf(obj: ApiObject): WorkloadIdentity {
     return this.registrations.get(obj)?.identity ?? makeIdentity(obj, {});
   }
@@ -213,7 +229,7 @@ class HardeningRegistry extends Construct {
 
     for (const obj of objects) {
       const reg = this.registrations.get(obj);
-      if (!reg && !(this.chartProfile && isWorkloadKind(obj.kind))) continue;
+      if (!reg && !this.ensured.has(obj) && !(this.chartProfile && isWorkloadKind(obj.kind))) continue;
       const options = reg?.options ?? {};
       const identity = reg?.identity ?? makeIdentity(obj, {});
       const profile = (options.profile ?? this.chartProfile ?? HardeningProfile.restricted())._resolve();

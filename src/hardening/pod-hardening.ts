@@ -130,14 +130,15 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
   const volumes: any[] = spec.volumes ?? [];
   const wantsTmp = profile.tmpSizeLimit !== undefined;
 
-  // --- containers
+  // --- containers (the latch's own containers never take the workload's relaxations)
   const annotations: Record<string, string> = { ...(tmeta.annotations ?? {}) };
+  const strict = new Set(String(annotations[SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION] ?? '').split(',').filter((x) => x));
   let needsTmp = false;
   for (const group of ['initContainers', 'containers']) {
     const list: any[] = spec[group] ?? [];
     list.forEach((c, i) => {
       const cpath = at(`spec.${group}[${i}]`);
-      hardenContainer(c, cpath, group === 'initContainers');
+      hardenContainer(c, cpath, group === 'initContainers', strict.has(c.name) ? () => false : relaxed);
       if (wantsTmp && !(c.volumeMounts ?? []).some((m: any) => m.mountPath === '/tmp' || m.mountPath === '/tmp/')) {
         c.volumeMounts = [...(c.volumeMounts ?? []), { name: 'tmp', mountPath: '/tmp' }];
         needsTmp = true;
@@ -196,26 +197,26 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
   sortTouched(obj, template, selectorOwner);
   return { manifest: obj, errors };
 
-  function setId(sc: any, field: string, value: number, path: string) {
+  function setId(sc: any, field: string, value: number, path: string, isRelaxed = relaxed) {
     const current = sc[field];
     if (current === undefined) {
       sc[field] = value;
     } else if (current === 0 && field !== 'fsGroup') {
       fail(path, `${field} is 0 (root)`, 'remove it (the profile sets a non-root id), or add Relaxation.runAsRoot(reason)');
-    } else if (current <= 10000 && !relaxed(RelaxationName.LOW_IDS)) {
+    } else if (current <= 10000 && !isRelaxed(RelaxationName.LOW_IDS)) {
       fail(path, `${field} ${current} is not above 10000`, 'use an id above 10000, or add Relaxation.lowIds(reason)');
     }
   }
 
-  function applySeccomp(sc: any, path: string) {
-    if (relaxed(RelaxationName.NO_SECCOMP)) return;
+  function applySeccomp(sc: any, path: string, isRelaxed = relaxed) {
+    if (isRelaxed(RelaxationName.NO_SECCOMP)) return;
     if (sc.seccompProfile?.type === 'Unconfined') {
       fail(path, 'seccomp is Unconfined', 'remove it, or add Relaxation.noSeccomp(reason)');
     }
     sc.seccompProfile = sc.seccompProfile && sc.seccompProfile.type !== 'Unconfined' ? sc.seccompProfile : profile.seccompProfile;
   }
 
-  function hardenContainer(c: any, path: string, init: boolean) {
+  function hardenContainer(c: any, path: string, init: boolean, relaxed: (n: RelaxationName) => boolean) {
     const sc = ensure(c, 'securityContext');
     if (sc.privileged === true) fail(`${path}.securityContext.privileged`, `container '${c.name}' is privileged`, 'remove privileged: true');
     sc.privileged = false;
@@ -226,10 +227,10 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
     } else {
       if (sc.runAsNonRoot === false) fail(`${path}.securityContext.runAsNonRoot`, `container '${c.name}' may run as root`, 'remove runAsNonRoot: false, or add Relaxation.runAsRoot(reason)');
       sc.runAsNonRoot = true;
-      setId(sc, 'runAsUser', psc.runAsUser ?? profile.user, `${path}.securityContext.runAsUser`);
-      setId(sc, 'runAsGroup', psc.runAsGroup ?? profile.group, `${path}.securityContext.runAsGroup`);
+      setId(sc, 'runAsUser', psc.runAsUser ?? profile.user, `${path}.securityContext.runAsUser`, relaxed);
+      setId(sc, 'runAsGroup', psc.runAsGroup ?? profile.group, `${path}.securityContext.runAsGroup`, relaxed);
     }
-    applySeccomp(sc, `${path}.securityContext.seccompProfile`);
+    applySeccomp(sc, `${path}.securityContext.seccompProfile`, relaxed);
 
     if (relaxed(RelaxationName.PRIVILEGE_ESCALATION)) {
       delete sc.allowPrivilegeEscalation;
@@ -246,11 +247,12 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
     }
 
     const added = ((sc.capabilities?.add ?? []) as string[]).map((x) => String(x).toUpperCase().replace(/^CAP_/, ''));
-    const notAllowed = added.filter((x) => !profile.addCapabilities.includes(x));
+    const allowedCaps = relaxed(RelaxationName.ADD_CAPABILITIES) ? profile.addCapabilities : [];
+    const notAllowed = added.filter((x) => !allowedCaps.includes(x));
     if (notAllowed.length > 0) {
       fail(`${path}.securityContext.capabilities.add`, `container '${c.name}' adds ${notAllowed.join(', ')}`, `remove them, or add Relaxation.addCapabilities([${notAllowed.map((x) => `'${x}'`).join(', ')}], reason)`);
     }
-    const add = [...new Set([...added, ...profile.addCapabilities])].sort();
+    const add = [...new Set([...added, ...allowedCaps])].sort();
     sc.capabilities = add.length > 0 ? { add, drop: ['ALL'] } : { drop: ['ALL'] };
 
     if (typeof c.image !== 'string' || c.image.length === 0) {

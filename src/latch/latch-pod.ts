@@ -1,0 +1,169 @@
+import { SuperlatchKeys } from '../contract';
+import { LatchCredentials } from './latch-credentials';
+import { LatchMode } from './latch-mode';
+import { ResourceDefaults } from '../hardening/hardening-profile';
+import { templatePath } from '../hardening/pod-hardening';
+
+/**
+ * What the latch writes into pods, as pure functions over rendered manifests
+ * (run as a post-render step before the hardening profile, so the agent and
+ * gate containers are hardened like every other container).
+ */
+
+export const AGENT_CONTAINER = 'latch-agent';
+export const GATE_CONTAINER = 'latch-gate';
+export const STATUS_VOLUME = 'latch-status';
+export const CREDENTIALS_VOLUME = 'latch-credentials';
+export const API_ACCESS_VOLUME = 'kube-api-access';
+export const CREDENTIALS_DIR = '/var/run/secrets/latch';
+export const API_ACCESS_DIR = '/var/run/secrets/latch-kube-api';
+
+export interface LatchPodSpec {
+  readonly latchName: string;
+  readonly mode: LatchMode;
+  readonly image: string;
+  readonly command: string[];
+  readonly statusDirectory: string;
+  readonly statusFile: string;
+  readonly credentials: LatchCredentials;
+  readonly resources: ResourceDefaults;
+  readonly env: Record<string, string>;
+}
+
+export interface GuardPodOptions {
+  readonly where: string;
+  readonly containers?: string[];
+  readonly gate: boolean;
+  readonly configMapName?: string;
+}
+
+function resources(r: ResourceDefaults): any {
+  const mi = (s: { toMebibytes(): number } | undefined, d: number) => `${s ? s.toMebibytes() : d}Mi`;
+  return {
+    requests: { 'cpu': r.cpuRequest ?? '10m', 'memory': mi(r.memoryRequest, 48), 'ephemeral-storage': mi(r.ephemeralStorageRequest, 8) },
+    limits: { 'cpu': r.cpuLimit ?? '100m', 'memory': mi(r.memoryLimit, 96), 'ephemeral-storage': mi(r.ephemeralStorageLimit, 32) },
+  };
+}
+
+function exec(spec: LatchPodSpec, args: string[], periodSeconds: number): any {
+  return { exec: { command: [...spec.command, ...args] }, failureThreshold: 3, periodSeconds, timeoutSeconds: 5 };
+}
+
+/** The agent container: `run`, its own resources, `health` probes. */
+export function agentContainer(spec: LatchPodSpec, opts: { hubConfigMap?: string }): any {
+  const env: Array<{ name: string; value?: string; valueFrom?: any }> = Object.entries(spec.env)
+    .map(([name, value]) => ({ name, value }));
+  const mounts: any[] = [{ name: CREDENTIALS_VOLUME, mountPath: CREDENTIALS_DIR, readOnly: true }];
+  if (opts.hubConfigMap) {
+    env.push(
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'LATCH_PUBLISH_CONFIGMAP', value: `$(POD_NAMESPACE)/${opts.hubConfigMap}` },
+      { name: 'LATCH_SERVICEACCOUNT_DIR', value: API_ACCESS_DIR },
+    );
+    mounts.push({ name: API_ACCESS_VOLUME, mountPath: API_ACCESS_DIR, readOnly: true });
+  } else {
+    env.push({ name: 'LATCH_STATUS_FILE', value: spec.statusFile });
+    mounts.push({ name: STATUS_VOLUME, mountPath: spec.statusDirectory });
+  }
+  return {
+    name: AGENT_CONTAINER,
+    image: spec.image,
+    imagePullPolicy: 'Always',
+    command: spec.command,
+    args: ['run'],
+    env,
+    volumeMounts: mounts,
+    resources: resources(spec.resources),
+    // liveness: the run loop beats, whatever the API answers; readiness: it has published
+    livenessProbe: exec(spec, ['health'], 30),
+    readinessProbe: exec(spec, ['health', '--ready'], 10),
+  };
+}
+
+/** The gate container: idle; its readiness is the latch status, its liveness never is. */
+export function gateContainer(spec: LatchPodSpec): any {
+  return {
+    name: GATE_CONTAINER,
+    image: spec.image,
+    imagePullPolicy: 'Always',
+    command: spec.command,
+    args: ['gate'],
+    env: [{ name: 'LATCH_STATUS_FILE', value: spec.statusFile }],
+    volumeMounts: [{ name: STATUS_VOLUME, mountPath: spec.statusDirectory, readOnly: true }],
+    resources: resources(spec.resources),
+    livenessProbe: exec(spec, ['--version'], 30),
+    readinessProbe: exec(spec, ['check', '--file', spec.statusFile], 5),
+  };
+}
+
+/** Adds the latch to a rendered workload manifest (modified in place and returned). */
+export function guardPod(json: any, spec: LatchPodSpec, opts: GuardPodOptions): any {
+  const fail = (problem: string, fix: string) => {
+    throw new Error(`${opts.where} latch '${spec.latchName}': ${problem}. Fix: ${fix}`);
+  };
+  const template = templatePath(json.kind).reduce((o: any, k) => o[k] ??= {}, json);
+  const pod = template.spec ??= {};
+  const containers: any[] = pod.containers ?? [];
+  const volumes: any[] = pod.volumes ??= [];
+
+  for (const name of [AGENT_CONTAINER, GATE_CONTAINER]) {
+    if ([...containers, ...(pod.initContainers ?? [])].some((c) => c.name === name)) {
+      fail(`the pod already has a container named '${name}'`, 'rename that container; the latch reserves the name');
+    }
+  }
+  for (const name of [STATUS_VOLUME, CREDENTIALS_VOLUME]) {
+    if (volumes.some((v) => v.name === name)) fail(`the pod already has a volume named '${name}'`, 'rename that volume; the latch reserves the name');
+  }
+
+  const names = containers.map((c) => c.name);
+  for (const n of opts.containers ?? []) {
+    if (!names.includes(n)) fail(`container '${n}' (in containers) is not in the pod (it has ${names.join(', ') || 'none'})`, 'name existing containers');
+  }
+  const readers = containers.filter((c) => (opts.containers ?? names).includes(c.name));
+  if (readers.length === 0) fail('the pod has no application container to guard', 'add a container before synthesis');
+
+  for (const c of readers) {
+    const mounts: any[] = c.volumeMounts ?? [];
+    const clash = mounts.find((m) => m.mountPath === spec.statusDirectory || spec.statusDirectory.startsWith(`${m.mountPath}/`) || m.mountPath.startsWith(`${spec.statusDirectory}/`));
+    if (clash) {
+      fail(`container '${c.name}' already mounts '${clash.name}' at ${clash.mountPath}, which clashes with the status directory ${spec.statusDirectory}`, 'move that mount, or set statusDirectory on the latch');
+    }
+    c.volumeMounts = [...mounts, { name: STATUS_VOLUME, mountPath: spec.statusDirectory, readOnly: true }];
+    const env: any[] = c.env ?? [];
+    const existing = env.find((e) => e.name === 'LATCH_STATUS_FILE');
+    if (existing && existing.value !== spec.statusFile) {
+      fail(`container '${c.name}' sets LATCH_STATUS_FILE to '${existing.value}'`, `remove it; the latch sets it to ${spec.statusFile}`);
+    }
+    if (!existing) c.env = [...env, { name: 'LATCH_STATUS_FILE', value: spec.statusFile }];
+  }
+
+  const latchContainers: string[] = [];
+  const annotations: Record<string, string> = {
+    [SuperlatchKeys.MODE_ANNOTATION]: spec.mode,
+    [SuperlatchKeys.STATUS_VOLUME_ANNOTATION]: STATUS_VOLUME,
+  };
+  if (spec.mode === LatchMode.SIDECAR) {
+    volumes.push(
+      { name: STATUS_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+      { name: CREDENTIALS_VOLUME, secret: { secretName: spec.credentials.secretName, defaultMode: 0o400, items: spec.credentials._items() } },
+    );
+    containers.push(agentContainer(spec, {}));
+    latchContainers.push(AGENT_CONTAINER);
+    annotations[SuperlatchKeys.WRITER_ANNOTATION] = AGENT_CONTAINER;
+    annotations[SuperlatchKeys.CREDENTIALS_VOLUME_ANNOTATION] = CREDENTIALS_VOLUME;
+  } else {
+    // a ConfigMap volume is read-only by nature; until the master publishes, the file is missing
+    volumes.push({ name: STATUS_VOLUME, configMap: { name: opts.configMapName, defaultMode: 0o444 } });
+  }
+  if (opts.gate) {
+    containers.push(gateContainer(spec));
+    latchContainers.push(GATE_CONTAINER);
+  }
+  if (latchContainers.length > 0) annotations[SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION] = latchContainers.join(',');
+  pod.containers = containers;
+
+  const meta = template.metadata ??= {};
+  meta.annotations = { ...(meta.annotations ?? {}), ...annotations };
+  meta.labels = { ...(meta.labels ?? {}), [SuperlatchKeys.LATCH_LABEL]: spec.latchName, [SuperlatchKeys.ROLE_LABEL]: SuperlatchKeys.ROLE_GUARDED };
+  return json;
+}

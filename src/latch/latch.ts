@@ -1,0 +1,430 @@
+import { ApiObject, Duration } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { SuperlatchKeys } from '../contract';
+import { LatchCredentials } from './latch-credentials';
+import { FailurePolicy, LatchMode } from './latch-mode';
+import { agentContainer, guardPod, LatchPodSpec } from './latch-pod';
+import { Harden } from '../hardening/harden';
+import { HardeningProfile, ResourceDefaults } from '../hardening/hardening-profile';
+import { RelaxationName } from '../hardening/relaxation';
+import { dnsEgressRules } from '../internal/dns';
+import { addRenderStep } from '../internal/render';
+import { checkCidr, checkDnsLabel } from '../internal/validation';
+import { NetworkPeer, PolicyPort } from '../network/network-peer';
+import { WorkloadNetworkPolicy } from '../network/workload-network-policy';
+
+/** The Latch API the agent talks to. */
+export interface LatchApiProps {
+  /**
+   * Base URL of the Latch API (scheme, host, optional port).
+   * @default "https://latch.tu.com"
+   */
+  readonly url?: string;
+
+  /**
+   * Latch API version.
+   * @default "1.0"
+   */
+  readonly version?: string;
+
+  /**
+   * The address blocks the API host resolves to: the agent's egress allows
+   * exactly these on the API port (plain NetworkPolicy cannot name hosts).
+   */
+  readonly cidrs: string[];
+
+  /**
+   * Port of the API.
+   * @default 443
+   */
+  readonly port?: number;
+}
+
+/** Hub mode: how the latch master reaches the Kubernetes API server. */
+export interface LatchHubProps {
+  /**
+   * Address blocks of the API server endpoints (the addresses behind the
+   * `kubernetes` Service, as most CNIs apply NetworkPolicy after the Service
+   * translation), allowed on `apiServerPort`.
+   */
+  readonly apiServerCidrs: string[];
+
+  /**
+   * Port of the API server endpoints.
+   * @default 443
+   */
+  readonly apiServerPort?: number;
+
+  /**
+   * Name of the ConfigMap the master publishes.
+   * @default - `<latch name>-latch-status`
+   */
+  readonly configMapName?: string;
+}
+
+/** Options of a latch. */
+export interface LatchProps {
+  /** Where the agent finds the Latch credentials (a Secret reference). */
+  readonly credentials: LatchCredentials;
+
+  /** The Latch API and the addresses the agent may reach. */
+  readonly api: LatchApiProps;
+
+  /**
+   * The agent image (`agent/Dockerfile`), pinned by digest
+   * (`registry/superlatch-agent:tag@sha256:...`).
+   */
+  readonly image: string;
+
+  /**
+   * Where the agent runs.
+   * @default LatchMode.SIDECAR
+   */
+  readonly mode?: LatchMode;
+
+  /**
+   * Hub-mode settings; required in hub mode.
+   * @default - none (sidecar mode)
+   */
+  readonly hub?: LatchHubProps;
+
+  /**
+   * Name of the latch: the `superlatch.io/latch` label and the prefix of the
+   * objects it emits. A DNS label of at most 40 characters.
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /**
+   * How often the agent polls the Latch API. At least 1 second.
+   * @default Duration.seconds(10)
+   */
+  readonly pollInterval?: Duration;
+
+  /**
+   * After how long without a successful poll readers must treat the status as
+   * stale (and apply the failure policy). At least twice the poll interval.
+   * @default - the larger of 60 seconds and 3 poll intervals
+   */
+  readonly maxStaleness?: Duration;
+
+  /**
+   * What readers do with a missing, unreadable or stale status.
+   * @default FailurePolicy.CLOSED
+   */
+  readonly failurePolicy?: FailurePolicy;
+
+  /**
+   * Directory of the status file in every container that sees it; the file is
+   * `latch-info.json` in it.
+   * @default "/usr/share/latch"
+   */
+  readonly statusDirectory?: string;
+
+  /**
+   * Command that starts the agent in the image (the image's entrypoint).
+   * @default ["/nodejs/bin/node", "/opt/superlatch-agent/main.js"]
+   */
+  readonly agentCommand?: string[];
+
+  /**
+   * Requests and limits of the agent (and gate) containers.
+   * @default - cpu 10m/100m, memory 48Mi/96Mi, ephemeral-storage 8Mi/32Mi
+   */
+  readonly agentResources?: ResourceDefaults;
+
+  /**
+   * PriorityClass of the latch master pod (hub mode).
+   * @default - none: the cluster's default priority applies
+   */
+  readonly priorityClassName?: string;
+
+  /**
+   * Hardening profile of the latch master pod (hub mode). In sidecar mode the
+   * pod's profile is the guarded workload's, and the agent and gate containers
+   * always get the full restricted container settings.
+   * @default HardeningProfile.restricted()
+   */
+  readonly agentProfile?: HardeningProfile;
+}
+
+/** Options of one guarded workload. */
+export interface GuardOptions {
+  /**
+   * Names of the containers that read the status (they mount it read-only and
+   * get `LATCH_STATUS_FILE`).
+   * @default - every application container of the pod
+   */
+  readonly containers?: string[];
+
+  /**
+   * Add the gate container: a readiness probe runs `check` on the status file,
+   * so a locked or stale latch takes the pod out of Service endpoints without
+   * any change to the application. Liveness never depends on the latch.
+   * @default false
+   */
+  readonly gate?: boolean;
+}
+
+const GUARDED = Symbol.for('cdk8s-superlatch.guarded-by');
+
+/**
+ * A latch: a Latch API lock, polled by the latch agent and published as a
+ * read-only status file (`latch-info.json`) to the workloads it guards.
+ *
+ * @example
+ * const latch = new Latch(chart, 'latch', {
+ *   credentials: LatchCredentials.fromSecret('latch-credentials'),
+ *   api: { cidrs: ['203.0.113.0/24'] },
+ *   image: 'ghcr.io/example/superlatch-agent:1.0.0@sha256:...',
+ * });
+ * latch.guard(web);
+ */
+export class Latch extends Construct {
+  /** The latch's name (label value and object-name prefix). */
+  public readonly name: string;
+  /** Where the agent runs. */
+  public readonly mode: LatchMode;
+  /** Path of the status file inside every container that sees it. */
+  public readonly statusFile: string;
+  /** What readers do with a missing or stale status. */
+  public readonly failurePolicy: FailurePolicy;
+  /** Hub mode: the ConfigMap the master publishes. */
+  public readonly configMapName?: string;
+
+  private readonly spec: LatchPodSpec;
+  private sidecarEgress: Array<{ peer: NetworkPeer; ports: PolicyPort[] }> = [];
+
+  constructor(scope: Construct, id: string, props: LatchProps) {
+    super(scope, id);
+    const where = `[${this.node.path}]`;
+    this.name = props.name ?? id.toLowerCase();
+    checkDnsLabel(where, 'name', this.name);
+    if (this.name.length > 40) {
+      throw new Error(`${where}: name '${this.name}' is ${this.name.length} characters; at most 40, so that '<name>-latch-agent' and friends stay valid label values. Fix: shorten the name`);
+    }
+    this.mode = props.mode ?? LatchMode.SIDECAR;
+    this.failurePolicy = props.failurePolicy ?? FailurePolicy.CLOSED;
+
+    if (!(props.credentials instanceof LatchCredentials)) {
+      throw new Error(`${where}: credentials must come from LatchCredentials.fromSecret(...); literal credentials never go into a manifest`);
+    }
+
+    const interval = (props.pollInterval ?? Duration.seconds(10)).toMilliseconds() / 1000;
+    if (interval < 1) {
+      throw new Error(`${where}: pollInterval is ${interval} s, below the 1 s floor (every poll is a Latch API call recorded in the user's history). Fix: use Duration.seconds(1) or more`);
+    }
+    const staleness = props.maxStaleness ? props.maxStaleness.toMilliseconds() / 1000 : Math.max(60, 3 * interval);
+    if (staleness < 2 * interval) {
+      throw new Error(`${where}: maxStaleness ${staleness} s is less than twice the poll interval (${interval} s): one slow poll would make the status stale. Fix: raise maxStaleness to at least ${2 * interval} s`);
+    }
+
+    const url = props.api.url ?? 'https://latch.tu.com';
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new Error(`${where}: api.url '${url}' is not a URL. Fix: give scheme and host, e.g. 'https://latch.tu.com'`);
+    }
+    if (parsed.protocol !== 'https:') {
+      throw new Error(`${where}: api.url '${url}' must use https (the agent refuses plain http outside loopback)`);
+    }
+    if (props.api.cidrs.length === 0) {
+      throw new Error(`${where}: api.cidrs is empty: the agent could not reach the Latch API. Fix: list the address blocks ${parsed.hostname} resolves to`);
+    }
+    props.api.cidrs.forEach((c) => checkCidr(where, 'api.cidrs', c));
+    const apiPort = props.api.port ?? (parsed.port ? Number(parsed.port) : 443);
+
+    const profile = props.agentProfile ?? HardeningProfile.restricted();
+    if (!/@sha256:[a-f0-9]{64}$/.test(props.image) && !profile.isRelaxed(RelaxationName.TAG_ONLY_IMAGES)) {
+      throw new Error(`${where}: image '${props.image}' is not pinned by digest, and the agent runs with the restricted profile. Fix: pin it as '${props.image.split('@')[0]}@sha256:<digest>'`);
+    }
+
+    const statusDirectory = props.statusDirectory ?? '/usr/share/latch';
+    if (!statusDirectory.startsWith('/') || statusDirectory === '/' || statusDirectory.endsWith('/')) {
+      throw new Error(`${where}: statusDirectory '${statusDirectory}' must be an absolute directory path without a trailing slash, e.g. '/usr/share/latch'`);
+    }
+    this.statusFile = `${statusDirectory}/latch-info.json`;
+
+    const env: Record<string, string> = {
+      LATCH_CREDENTIALS_DIR: '/var/run/secrets/latch',
+      LATCH_API_URL: parsed.origin,
+      LATCH_API_VERSION: props.api.version ?? '1.0',
+      LATCH_POLL_INTERVAL: String(interval),
+      LATCH_MAX_STALENESS: String(staleness),
+      LATCH_FAILURE_POLICY: this.failurePolicy,
+    };
+
+    this.spec = {
+      latchName: this.name,
+      mode: this.mode,
+      image: props.image,
+      command: props.agentCommand ?? ['/nodejs/bin/node', '/opt/superlatch-agent/main.js'],
+      statusDirectory,
+      statusFile: this.statusFile,
+      credentials: props.credentials,
+      resources: props.agentResources ?? {},
+      env,
+    };
+
+    const egress = [
+      ...props.api.cidrs.map((c) => ({ peer: NetworkPeer.cidr(c), ports: [PolicyPort.tcp(apiPort)] })),
+    ];
+
+    if (this.mode === LatchMode.HUB) {
+      if (!props.hub || props.hub.apiServerCidrs.length === 0) {
+        throw new Error(`${where}: hub mode needs hub.apiServerCidrs (the API server endpoint addresses), so that the master's egress can reach the API server and nothing else. Fix: pass hub: { apiServerCidrs: ['<endpoint>/32'] }`);
+      }
+      props.hub.apiServerCidrs.forEach((c) => checkCidr(where, 'hub.apiServerCidrs', c));
+      this.configMapName = props.hub.configMapName ?? `${this.name}-latch-status`;
+      checkDnsLabel(where, 'hub.configMapName', this.configMapName);
+      const apiServerPort = props.hub.apiServerPort ?? 443;
+      egress.push(...props.hub.apiServerCidrs.map((c) => ({ peer: NetworkPeer.cidr(c), ports: [PolicyPort.tcp(apiServerPort)] })));
+      this.createMaster(profile, egress, props.priorityClassName);
+    } else if (props.hub) {
+      throw new Error(`${where}: hub settings were given but mode is sidecar. Fix: set mode: LatchMode.HUB, or remove hub`);
+    } else {
+      this.sidecarEgress = egress;
+    }
+  }
+
+
+  /**
+   * Guards a workload (a cdk8s-plus workload or a workload ApiObject): its
+   * application containers read the latch status from a read-only mount at
+   * `statusFile`, and get `LATCH_STATUS_FILE` pointing at it. The workload is
+   * hardened (with its own `Harden.workload()` options if any).
+   */
+  public guard(workload: IConstruct, options: GuardOptions = {}): void {
+    const obj = ApiObject.of(workload);
+    const previous = (obj as any)[GUARDED] as Latch | undefined;
+    if (previous) {
+      throw new Error(`[${workload.node.path}] is already guarded by latch '${previous.name}' ([${previous.node.path}]); a pod reads one latch. Fix: guard it once`);
+    }
+    (obj as any)[GUARDED] = this;
+    Harden._ensure(workload);
+    const spec = this.spec;
+    const where = `[${workload.node.path}]`;
+    addRenderStep(obj, (json) => guardPod(json, spec, {
+      where,
+      containers: options.containers,
+      gate: options.gate ?? false,
+      configMapName: this.configMapName,
+    }));
+
+    if (this.mode === LatchMode.SIDECAR) {
+      // The agent in the guarded pod reaches DNS and the Latch API, nothing else.
+      // Egress only: the pod's own policies decide its ingress.
+      const identity = Harden.identityOf(workload);
+      const policyName = `${identity.objectName}-latch-egress`;
+      checkDnsLabel(where, 'latch egress policy name', policyName);
+      new ApiObject(this, `Egress-${identity.objectName}`, {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: policyName, labels: { [SuperlatchKeys.LATCH_LABEL]: this.name } },
+        spec: {
+          podSelector: { matchLabels: identity.instanceLabels },
+          policyTypes: ['Egress'],
+          egress: [...dnsEgressRules(where), ...this.sidecarEgress.map((r) => ({ to: [r.peer._toKube()], ports: r.ports.map((p) => p._toKube()) }))],
+        },
+      } as any);
+    }
+  }
+
+  private createMaster(profile: HardeningProfile, egress: Array<{ peer: NetworkPeer; ports: PolicyPort[] }>, priorityClassName?: string) {
+    const name = `${this.name}-latch-agent`;
+    const labels = { [SuperlatchKeys.LATCH_LABEL]: this.name, [SuperlatchKeys.ROLE_LABEL]: SuperlatchKeys.ROLE_AGENT };
+    const selector = { 'app.kubernetes.io/name': `${this.name}-latch`, 'app.kubernetes.io/component': 'agent' };
+    const cmName = this.configMapName!;
+
+    new ApiObject(this, 'StatusConfigMap', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: cmName,
+        labels,
+        annotations: {
+          // Flux: create once, never overwrite what the master publishes.
+          'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent',
+          // Argo CD: do not prune or revert it (see docs/latch.md for ignoreDifferences).
+          'argocd.argoproj.io/sync-options': 'Prune=false',
+          'argocd.argoproj.io/compare-options': 'IgnoreExtraneous',
+        },
+      },
+    });
+    new ApiObject(this, 'ServiceAccount', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name, labels },
+      automountServiceAccountToken: false,
+    } as any);
+    new ApiObject(this, 'Role', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name, labels },
+      rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [cmName], verbs: ['get', 'patch', 'update'] }],
+    } as any);
+    new ApiObject(this, 'RoleBinding', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name }],
+    } as any);
+
+    const master = new ApiObject(this, 'Master', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, labels },
+      spec: {
+        replicas: 1,
+        // never two pollers at once: the old pod stops before the new one starts
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: selector },
+        template: {
+          metadata: {
+            labels: { ...labels, ...selector },
+            annotations: {
+              [SuperlatchKeys.MODE_ANNOTATION]: LatchMode.HUB,
+              [SuperlatchKeys.CREDENTIALS_VOLUME_ANNOTATION]: 'latch-credentials',
+              [SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION]: 'latch-agent',
+            },
+          },
+          spec: {
+            serviceAccountName: name,
+            containers: [agentContainer(this.spec, { hubConfigMap: cmName })],
+            volumes: masterVolumes(this.spec),
+          },
+        },
+      },
+    });
+    Harden.workload(master, { profile, name: `${this.name}-latch`, component: 'agent', serviceAccount: false, priorityClassName });
+    // One replica by design; the budget says evicting it is acceptable: readers
+    // keep the last status until it expires, and the failure policy after that.
+    new ApiObject(this, 'MasterDisruptionBudget', {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name, labels },
+      spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+    } as any);
+    new WorkloadNetworkPolicy(this, 'MasterPolicy', { workload: master, egress });
+  }
+}
+
+/** The master pod's volumes: credentials and a short-lived projected token for the API server. */
+function masterVolumes(spec: LatchPodSpec): any[] {
+  return [
+    { name: 'latch-credentials', secret: { secretName: spec.credentials.secretName, defaultMode: 0o400, items: spec.credentials._items() } },
+    {
+      name: 'kube-api-access',
+      projected: {
+        defaultMode: 0o444,
+        sources: [
+          { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        ],
+      },
+    },
+  ];
+}
+

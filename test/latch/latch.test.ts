@@ -1,0 +1,192 @@
+import { Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { FailurePolicy, Harden, HardeningProfile, Latch, LatchCredentials, LatchMode, LatchProps, SuperlatchKeys } from '../../src';
+import { errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
+import { mountsOf, secretReaders } from './helpers';
+
+const base = (overrides: Partial<LatchProps> = {}): LatchProps => ({
+  credentials: LatchCredentials.fromSecret('latch-credentials'),
+  api: { cidrs: ['203.0.113.0/24'] },
+  image: IMAGE,
+  ...overrides,
+});
+
+function guarded(props: Partial<LatchProps> = {}, gate = false) {
+  const { chart } = newChart();
+  const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+  const latch = new Latch(chart, 'latch', base(props));
+  latch.guard(web, { gate });
+  const out = Testing.synth(chart);
+  return { out, web: find(out, 'Deployment', 'web'), latch };
+}
+
+const agentOf = (w: any) => podSpec(w).containers.find((c: any) => c.name === 'latch-agent');
+const env = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+
+describe('poll interval', () => {
+  test('defaults to 10 s, with staleness the larger of 60 s and 3 intervals', () => {
+    expect(env(agentOf(guarded().web))).toMatchObject({ LATCH_POLL_INTERVAL: '10', LATCH_MAX_STALENESS: '60' });
+    expect(env(agentOf(guarded({ pollInterval: Duration.seconds(30) }).web))).toMatchObject({ LATCH_POLL_INTERVAL: '30', LATCH_MAX_STALENESS: '90' });
+  });
+
+  test('1 s is the floor: accepted at 1 s, refused below with the path, field and fix', () => {
+    expect(env(agentOf(guarded({ pollInterval: Duration.seconds(1) }).web)).LATCH_POLL_INTERVAL).toBe('1');
+    expect(errorOf(() => guarded({ pollInterval: Duration.millis(500) })))
+      .toBe('[test/latch]: pollInterval is 0.5 s, below the 1 s floor (every poll is a Latch API call recorded in the user\'s history). Fix: use Duration.seconds(1) or more');
+  });
+
+  test('a staleness below two intervals is refused', () => {
+    expect(errorOf(() => guarded({ pollInterval: Duration.seconds(10), maxStaleness: Duration.seconds(15) }))).toMatch(/maxStaleness 15 s is less than twice the poll interval/);
+  });
+});
+
+describe('failure policy', () => {
+  test('closed by default', () => {
+    expect(env(agentOf(guarded().web)).LATCH_FAILURE_POLICY).toBe('closed');
+  });
+
+  test('open only when named explicitly', () => {
+    const { web, latch } = guarded({ failurePolicy: FailurePolicy.OPEN });
+    expect(env(agentOf(web)).LATCH_FAILURE_POLICY).toBe('open');
+    expect(latch.failurePolicy).toBe(FailurePolicy.OPEN);
+  });
+});
+
+describe('gate', () => {
+  test('off by default: no gate container', () => {
+    expect(podSpec(guarded().web).containers.map((c: any) => c.name)).toEqual(['app', 'latch-agent']);
+  });
+
+  test('on: a gate container whose readiness runs check on the status file, read-only mount, same hardening', () => {
+    const { web } = guarded({}, true);
+    const gate = podSpec(web).containers.find((c: any) => c.name === 'latch-gate');
+    expect(gate.args).toEqual(['gate']);
+    expect(gate.readinessProbe.exec.command).toEqual(['/nodejs/bin/node', '/opt/superlatch-agent/main.js', 'check', '--file', '/usr/share/latch/latch-info.json']);
+    expect(gate.volumeMounts).toContainEqual({ name: 'latch-status', mountPath: '/usr/share/latch', readOnly: true });
+    expect(gate.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    expect(podTemplate(web).metadata.annotations[SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION]).toBe('latch-agent,latch-gate');
+  });
+});
+
+describe('operation id', () => {
+  test('without one, the agent gets appId, secretKey and accountId only', () => {
+    const vol = podSpec(guarded().web).volumes.find((v: any) => v.name === 'latch-credentials');
+    expect(vol.secret.items).toEqual([{ key: 'appId', path: 'appId' }, { key: 'secretKey', path: 'secretKey' }, { key: 'accountId', path: 'accountId' }]);
+  });
+
+  test('with one, its key is projected as the operationId file; custom key names map to the agent\'s file names', () => {
+    const credentials = LatchCredentials.fromSecret('shop-latch', { appId: 'app', operationId: 'checkout-op' });
+    const vol = podSpec(guarded({ credentials }).web).volumes.find((v: any) => v.name === 'latch-credentials');
+    expect(vol.secret).toEqual({
+      secretName: 'shop-latch',
+      defaultMode: 0o400,
+      items: [{ key: 'app', path: 'appId' }, { key: 'secretKey', path: 'secretKey' }, { key: 'accountId', path: 'accountId' }, { key: 'checkout-op', path: 'operationId' }],
+    });
+  });
+});
+
+describe('several latches in one chart', () => {
+  test('one per application, in both modes, without name or label clashes', () => {
+    const { chart } = newChart();
+    const shop = new kplus.Deployment(chart, 'shop', { metadata: { name: 'shop' }, containers: [goodContainer()] });
+    const blog = new kplus.Deployment(chart, 'blog', { metadata: { name: 'blog' }, containers: [goodContainer()] });
+    const admin = new kplus.Deployment(chart, 'admin', { metadata: { name: 'admin' }, containers: [goodContainer()] });
+    new Latch(chart, 'shop-latch', base()).guard(shop);
+    new Latch(chart, 'blog-latch', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1/32'] } })).guard(blog);
+    new Latch(chart, 'admin-latch', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1/32'] } })).guard(admin);
+    const out = Testing.synth(chart);
+    const keys = out.map((m) => `${m.kind}/${m.metadata.name}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(podTemplate(find(out, 'Deployment', 'shop')).metadata.labels[SuperlatchKeys.LATCH_LABEL]).toBe('shop-latch');
+    expect(podSpec(find(out, 'Deployment', 'blog')).volumes.find((v: any) => v.name === 'latch-status').configMap.name).toBe('blog-latch-latch-status');
+    expect(podSpec(find(out, 'Deployment', 'admin')).volumes.find((v: any) => v.name === 'latch-status').configMap.name).toBe('admin-latch-latch-status');
+    const masters = out.filter((m) => m.kind === 'Deployment' && m.metadata.labels?.[SuperlatchKeys.ROLE_LABEL] === 'agent');
+    expect(masters.map((m) => m.spec.selector.matchLabels['app.kubernetes.io/name']).sort()).toEqual(['admin-latch-latch', 'blog-latch-latch']);
+  });
+});
+
+describe('guarding', () => {
+  test('only the named containers read the status; the others see nothing of the latch', () => {
+    const { chart } = newChart();
+    const web = new kplus.Deployment(chart, 'web', {
+      metadata: { name: 'web' },
+      containers: [goodContainer(), goodContainer({ name: 'metrics', portNumber: 9090, readiness: kplus.Probe.fromHttpGet('/m', { port: 9090 }), liveness: kplus.Probe.fromTcpSocket({ port: 9090 }) })],
+    });
+    new Latch(chart, 'latch', base()).guard(web, { containers: ['app'] });
+    const w = find(Testing.synth(chart), 'Deployment', 'web');
+    expect(mountsOf(w, 'latch-status')).toEqual([{ container: 'app', readOnly: true }, { container: 'latch-agent', readOnly: false }]);
+    expect(podSpec(w).containers.find((c: any) => c.name === 'metrics').env).toBeUndefined();
+  });
+
+  test('the agent keeps the full restricted settings when the workload relaxes its own', () => {
+    const { chart } = newChart();
+    const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer({ image: 'nginx:1.27' })] });
+    Harden.workload(web, { profile: HardeningProfile.baseline() });
+    new Latch(chart, 'latch', base()).guard(web);
+    const w = find(Testing.synth(chart), 'Deployment', 'web');
+    const [app, agent] = podSpec(w).containers;
+    expect(app.securityContext.readOnlyRootFilesystem).toBe(false);
+    expect(agent.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsGroup: 10001,
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+
+  test('an unhardened workload is hardened when guarded', () => {
+    const w = guarded().web;
+    expect(w.metadata.annotations[SuperlatchKeys.PROFILE_ANNOTATION]).toBe('restricted');
+    expect(secretReaders(w, 'latch-credentials')).toEqual(['latch-agent']);
+  });
+});
+
+describe('bad input fails with the construct path, the field and the fix', () => {
+  test('literal credentials', () => {
+    const { chart } = newChart();
+    const literal = { appId: 'abc', secretKey: 'very-secret' } as any;
+    expect(() => new Latch(chart, 'latch', base({ credentials: literal })))
+      .toThrow('[test/latch]: credentials must come from LatchCredentials.fromSecret(...); literal credentials never go into a manifest');
+  });
+
+  test('guarding a workload twice, even by another latch', () => {
+    const { chart } = newChart();
+    const web = new kplus.Deployment(chart, 'web', { containers: [goodContainer()] });
+    new Latch(chart, 'a', base()).guard(web);
+    expect(() => new Latch(chart, 'b', base()).guard(web)).toThrow("[test/web] is already guarded by latch 'a' ([test/a]); a pod reads one latch. Fix: guard it once");
+  });
+
+  test('a non-digest agent image under the restricted profile', () => {
+    const { chart } = newChart();
+    expect(() => new Latch(chart, 'latch', base({ image: 'ghcr.io/x/agent:1.0' })))
+      .toThrow("[test/latch]: image 'ghcr.io/x/agent:1.0' is not pinned by digest, and the agent runs with the restricted profile. Fix: pin it as 'ghcr.io/x/agent:1.0@sha256:<digest>'");
+  });
+
+  test('hub mode without an API server CIDR', () => {
+    const { chart } = newChart();
+    expect(() => new Latch(chart, 'latch', base({ mode: LatchMode.HUB }))).toThrow(/\[test\/latch\]: hub mode needs hub.apiServerCidrs.*Fix: pass hub: \{ apiServerCidrs/);
+    expect(() => new Latch(chart, 'latch2', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1'] } }))).toThrow(/hub.apiServerCidrs '10.0.0.1' is not a CIDR/);
+  });
+
+  test('an invalid Latch API CIDR', () => {
+    const { chart } = newChart();
+    expect(() => new Latch(chart, 'latch', base({ api: { cidrs: ['203.0.113.0/33'] } }))).toThrow("[test/latch]: api.cidrs '203.0.113.0/33' has prefix /33");
+  });
+
+  test('a status directory clashing with a mount of the guarded container', () => {
+    const { chart } = newChart();
+    const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+    web.containers[0].mount('/usr/share', kplus.Volume.fromEmptyDir(chart, 'share', 'share'));
+    new Latch(chart, 'latch', base()).guard(web);
+    expect(errorOf(() => Testing.synth(chart))).toContain("latch 'latch': container 'app' already mounts 'share' at /usr/share, which clashes with the status directory /usr/share/latch. Fix: move that mount, or set statusDirectory on the latch");
+  });
+
+  test('a name too long for the objects derived from it', () => {
+    const { chart } = newChart();
+    expect(() => new Latch(chart, 'latch', base({ name: 'l'.repeat(41) }))).toThrow(/name 'l{41}' is 41 characters; at most 40/);
+  });
+});
