@@ -69,8 +69,10 @@ export async function runAgent(args: string[], env: Record<string, string>, cwd 
 
 /** A long-running agent process (e.g. `run`) whose output is collected. */
 export class AgentProcess {
-  public static start(args: string[], env: Record<string, string>, cwd = REPO, main = AGENT_MAIN): AgentProcess {
-    return new AgentProcess(spawn(process.execPath, [main, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
+  /** Starts `node [nodeArgs] main args`. */
+  public static start(args: string[], env: Record<string, string>, where: { cwd?: string; main?: string; nodeArgs?: string[] } = {}): AgentProcess {
+    const argv = [...(where.nodeArgs ?? []), where.main ?? AGENT_MAIN, ...args];
+    return new AgentProcess(spawn(process.execPath, argv, { env, cwd: where.cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
   public stdout = '';

@@ -34,7 +34,7 @@ describe('agent/Dockerfile', () => {
   test('the final stage has no shell step, copies only the compiled agent, and its entrypoint is the agent', () => {
     expect(finalStage.filter((l) => /^(RUN|ADD) /.test(l))).toEqual([]);
     expect(finalStage.filter((l) => l.startsWith('COPY '))).toEqual(['COPY --from=build --chown=0:0 /src/agent/lib/ /opt/superlatch-agent/']);
-    expect(finalStage).toContain('ENTRYPOINT ["/nodejs/bin/node", "/opt/superlatch-agent/main.js"]');
+    expect(finalStage).toContain('ENTRYPOINT ["/nodejs/bin/node", "--jitless", "--no-expose-wasm", "/opt/superlatch-agent/main.js"]');
     expect(finalStage).toContain('CMD ["run"]');
     expect(dockerfile).not.toMatch(/LATCH_(SECRET_KEY|APP_ID|ACCOUNT_ID)/);
   });
@@ -67,7 +67,10 @@ describe('the compiled agent', () => {
       expect(help.status).toBe(0);
 
       sim.addAccount(APP_ID, ACCOUNT, 'off');
-      const agent = AgentProcess.start(['run'], { ...env, LATCH_APP_ID: APP_ID, LATCH_SECRET_KEY: SECRET, LATCH_ACCOUNT_ID: ACCOUNT, LATCH_API_URL: sim.url }, dir, main);
+      // With the image's node flags, as its ENTRYPOINT runs it.
+      const nodeArgs = ['--jitless', '--no-expose-wasm'];
+      const credentials = { LATCH_APP_ID: APP_ID, LATCH_SECRET_KEY: SECRET, LATCH_ACCOUNT_ID: ACCOUNT, LATCH_API_URL: sim.url };
+      const agent = AgentProcess.start(['run'], { ...env, ...credentials }, { cwd: dir, main, nodeArgs });
       try {
         await waitFor('a status file', () => readJson(path.join(dir, 'latch-info.json')));
         expect((await runAgent(['check'], env, dir, main)).status).toBe(1);
