@@ -216,30 +216,30 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
     sc.seccompProfile = sc.seccompProfile && sc.seccompProfile.type !== 'Unconfined' ? sc.seccompProfile : profile.seccompProfile;
   }
 
-  function hardenContainer(c: any, path: string, init: boolean, relaxed: (n: RelaxationName) => boolean) {
+  function hardenContainer(c: any, path: string, init: boolean, isRelaxed: (n: RelaxationName) => boolean) {
     const sc = ensure(c, 'securityContext');
     if (sc.privileged === true) fail(`${path}.securityContext.privileged`, `container '${c.name}' is privileged`, 'remove privileged: true');
     sc.privileged = false;
     if (sc.procMount && sc.procMount !== 'Default') fail(`${path}.securityContext.procMount`, `container '${c.name}' unmasks /proc`, 'remove procMount');
 
-    if (relaxed(RelaxationName.RUN_AS_ROOT)) {
+    if (isRelaxed(RelaxationName.RUN_AS_ROOT)) {
       delete sc.runAsNonRoot;
     } else {
       if (sc.runAsNonRoot === false) fail(`${path}.securityContext.runAsNonRoot`, `container '${c.name}' may run as root`, 'remove runAsNonRoot: false, or add Relaxation.runAsRoot(reason)');
       sc.runAsNonRoot = true;
-      setId(sc, 'runAsUser', psc.runAsUser ?? profile.user, `${path}.securityContext.runAsUser`, relaxed);
-      setId(sc, 'runAsGroup', psc.runAsGroup ?? profile.group, `${path}.securityContext.runAsGroup`, relaxed);
+      setId(sc, 'runAsUser', psc.runAsUser ?? profile.user, `${path}.securityContext.runAsUser`, isRelaxed);
+      setId(sc, 'runAsGroup', psc.runAsGroup ?? profile.group, `${path}.securityContext.runAsGroup`, isRelaxed);
     }
-    applySeccomp(sc, `${path}.securityContext.seccompProfile`, relaxed);
+    applySeccomp(sc, `${path}.securityContext.seccompProfile`, isRelaxed);
 
-    if (relaxed(RelaxationName.PRIVILEGE_ESCALATION)) {
+    if (isRelaxed(RelaxationName.PRIVILEGE_ESCALATION)) {
       delete sc.allowPrivilegeEscalation;
     } else {
       if (sc.allowPrivilegeEscalation === true) fail(`${path}.securityContext.allowPrivilegeEscalation`, `container '${c.name}' allows privilege escalation`, 'remove it, or add Relaxation.privilegeEscalation(reason)');
       sc.allowPrivilegeEscalation = false;
     }
 
-    if (relaxed(RelaxationName.WRITABLE_ROOT_FILESYSTEM)) {
+    if (isRelaxed(RelaxationName.WRITABLE_ROOT_FILESYSTEM)) {
       sc.readOnlyRootFilesystem = false;
     } else {
       if (sc.readOnlyRootFilesystem === false) fail(`${path}.securityContext.readOnlyRootFilesystem`, `container '${c.name}' has a writable root filesystem`, 'mount writable paths as emptyDir volumes, or add Relaxation.writableRootFilesystem(reason)');
@@ -247,7 +247,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
     }
 
     const added = ((sc.capabilities?.add ?? []) as string[]).map((x) => String(x).toUpperCase().replace(/^CAP_/, ''));
-    const allowedCaps = relaxed(RelaxationName.ADD_CAPABILITIES) ? profile.addCapabilities : [];
+    const allowedCaps = isRelaxed(RelaxationName.ADD_CAPABILITIES) ? profile.addCapabilities : [];
     const notAllowed = added.filter((x) => !allowedCaps.includes(x));
     if (notAllowed.length > 0) {
       fail(`${path}.securityContext.capabilities.add`, `container '${c.name}' adds ${notAllowed.join(', ')}`, `remove them, or add Relaxation.addCapabilities([${notAllowed.map((x) => `'${x}'`).join(', ')}], reason)`);
@@ -257,14 +257,14 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
 
     if (typeof c.image !== 'string' || c.image.length === 0) {
       fail(`${path}.image`, `container '${c.name}' has no image`, 'set an image pinned by digest');
-    } else if (!DIGEST.test(c.image) && !relaxed(RelaxationName.TAG_ONLY_IMAGES)) {
+    } else if (!DIGEST.test(c.image) && !isRelaxed(RelaxationName.TAG_ONLY_IMAGES)) {
       fail(`${path}.image`, `image '${c.image}' of container '${c.name}' is not pinned by digest`, `pin it as '${c.image.split('@')[0]}@sha256:<digest>' (e.g. from 'crane digest'), or add Relaxation.tagOnlyImages(reason)`);
     }
     c.imagePullPolicy = c.imagePullPolicy ?? 'Always';
 
     (c.ports ?? []).forEach((p: any, j: number) => {
       if (p.hostPort !== undefined && p.hostPort !== 0) fail(`${path}.ports[${j}].hostPort`, `container '${c.name}' binds host port ${p.hostPort}`, 'remove hostPort and expose the port through a Service');
-      if (typeof p.containerPort === 'number' && p.containerPort < 1024 && !relaxed(RelaxationName.PRIVILEGED_PORTS)) {
+      if (typeof p.containerPort === 'number' && p.containerPort < 1024 && !isRelaxed(RelaxationName.PRIVILEGED_PORTS)) {
         fail(`${path}.ports[${j}].containerPort`, `container '${c.name}' listens on privileged port ${p.containerPort}`, 'listen on a port >= 1024 (a Service can still expose 80/443), or add Relaxation.privilegedPorts(reason)');
       }
     });
@@ -273,7 +273,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
     res.requests = { ...profile.resources.requests, ...(res.requests ?? {}) };
     res.limits = { ...profile.resources.limits, ...(res.limits ?? {}) };
 
-    if (!init && !BATCH_KINDS.has(obj.kind) && !relaxed(RelaxationName.NO_PROBES)) {
+    if (!init && !BATCH_KINDS.has(obj.kind) && !isRelaxed(RelaxationName.NO_PROBES)) {
       const fix = 'give the container both probes (e.g. liveness on a /healthz endpoint, readiness on /ready), or add Relaxation.noProbes(reason)';
       if (!c.livenessProbe) fail(`${path}.livenessProbe`, `container '${c.name}' has no liveness probe`, fix);
       if (!c.readinessProbe) fail(`${path}.readinessProbe`, `container '${c.name}' has no readiness probe`, fix);

@@ -48,7 +48,7 @@ export function egressOf(manifests: any[], w: any): string[] {
         if (peer.ipBlock) dest = peer.ipBlock.cidr;
         else if (peer.podSelector?.matchLabels?.['k8s-app'] === 'kube-dns') dest = 'kube-dns';
         else dest = JSON.stringify(peer);
-        ports.forEach((p: string) => out.add(`${dest} ${p}`));
+        ports.forEach((port: string) => out.add(`${dest} ${port}`));
       }
     }
   }
