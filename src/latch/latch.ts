@@ -122,8 +122,10 @@ export interface LatchProps {
   readonly statusDirectory?: string;
 
   /**
-   * Command that starts the agent in the image (the image's entrypoint).
-   * @default ["/nodejs/bin/node", "/opt/superlatch-agent/main.js"]
+   * Command that starts the agent in the image: the entrypoint of
+   * `agent/Dockerfile` (Node without a JIT compiler, see docs/agent.md). Probes
+   * run it with `health`, `check` and `--version`.
+   * @default ["/nodejs/bin/node", "--jitless", "--no-expose-wasm", "/opt/superlatch-agent/main.js"]
    */
   readonly agentCommand?: string[];
 
@@ -259,7 +261,7 @@ export class Latch extends Construct {
       latchName: this.name,
       mode: this.mode,
       image: props.image,
-      command: props.agentCommand ?? ['/nodejs/bin/node', '/opt/superlatch-agent/main.js'],
+      command: props.agentCommand ?? ['/nodejs/bin/node', '--jitless', '--no-expose-wasm', '/opt/superlatch-agent/main.js'],
       statusDirectory,
       statusFile: this.statusFile,
       credentials: props.credentials,

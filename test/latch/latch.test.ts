@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { FailurePolicy, Harden, HardeningProfile, Latch, LatchCredentials, LatchMode, LatchProps, SuperlatchKeys } from '../../src';
@@ -61,7 +63,7 @@ describe('gate', () => {
     const { web } = guarded({}, true);
     const gate = podSpec(web).containers.find((c: any) => c.name === 'latch-gate');
     expect(gate.args).toEqual(['gate']);
-    expect(gate.readinessProbe.exec.command).toEqual(['/nodejs/bin/node', '/opt/superlatch-agent/main.js', 'check', '--file', '/usr/share/latch/latch-info.json']);
+    expect(gate.readinessProbe.exec.command).toEqual(['/nodejs/bin/node', '--jitless', '--no-expose-wasm', '/opt/superlatch-agent/main.js', 'check', '--file', '/usr/share/latch/latch-info.json']);
     expect(gate.volumeMounts).toContainEqual({ name: 'latch-status', mountPath: '/usr/share/latch', readOnly: true });
     expect(gate.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
     expect(podTemplate(web).metadata.annotations[SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION]).toBe('latch-agent,latch-gate');
@@ -188,5 +190,13 @@ describe('bad input fails with the construct path, the field and the fix', () =>
   test('a name too long for the objects derived from it', () => {
     const { chart } = newChart();
     expect(() => new Latch(chart, 'latch', base({ name: 'l'.repeat(41) }))).toThrow(/name 'l{41}' is 41 characters; at most 40/);
+  });
+});
+
+describe('contract with the agent', () => {
+  test("the default agent command is the image's ENTRYPOINT (agent/Dockerfile)", () => {
+    const dockerfile = fs.readFileSync(path.join(__dirname, '..', '..', 'agent', 'Dockerfile'), 'utf8');
+    const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)![1]);
+    expect(agentOf(guarded().web).command).toEqual(entrypoint);
   });
 });
