@@ -11,6 +11,9 @@ import { Poller } from './poller';
 import { ConfigMapPublisher, FilePublisher, Publisher } from './publishers';
 import { readStatusFile } from './status-file';
 
+/** The agent's version; the status file contract it writes and reads is v1. */
+export const AGENT_VERSION = '1.0.0';
+
 export const EXIT = {
   OK: 0,
   /** check: locked; health: no recent heartbeat; pair/unpair: the API refused. */
@@ -45,9 +48,11 @@ Commands:
   check [--file F]  judge a status file: exit 0 open, 1 locked, 2 unknown or stale
   gate              stay idle until SIGTERM (the readiness-gate container)
   health            exit 0 when the run loop beat recently (liveness probe)
+  ready             exit 0 when healthy and the first poll is done (readiness probe)
   pair --token T    pair with a token from the Latch app; prints the account id
   pair --id ID      pair without a token (pairWithId); prints the account id
   unpair            unpair the configured account
+  version           print the agent and status file contract versions
 
 Every command accepts --help. Exit codes: 0 ok, 1 locked / unhealthy / refused,
 2 status unknown, 64 bad usage or configuration, 69 Latch API unavailable, 70 bug.
@@ -93,6 +98,17 @@ not overdue, whatever the Latch API answered; exit 1 otherwise.
 Heartbeat file: LATCH_HEARTBEAT_FILE, else .latch-agent-heartbeat next to the
 status file, else (hub mode without a file) /tmp/latch-agent-heartbeat.
 `,
+  ready: `Usage: superlatch-agent ready
+
+Exit 0 when \`health\` would, and the run loop has finished its first poll (answered,
+or failed and published the failure policy's state); exit 1 otherwise. It never
+depends on the latch being open: use it as the agent container's readiness probe.
+`,
+  version: `Usage: superlatch-agent version
+
+Prints the agent version and the status file contract version; always exits 0
+(the gate container's liveness probe: the gate is idle, there is nothing else to check).
+`,
   pair: `Usage: superlatch-agent pair --token T
        superlatch-agent pair --id ID
 
@@ -135,7 +151,9 @@ const COMMANDS: Readonly<Record<string, { flags: readonly string[]; run: (flags:
   run: { flags: [], run: (_f, env, io) => runCommand(env, io) },
   check: { flags: ['file'], run: async (f, env, io) => checkCommand(f.file ?? checkStatusFile(env), io) },
   gate: { flags: [], run: (_f, _env, io) => gateCommand(io) },
-  health: { flags: [], run: async (_f, env, io) => healthCommand(env, io) },
+  health: { flags: [], run: async (_f, env, io) => heartbeatCommand(env, io, 'health') },
+  ready: { flags: [], run: async (_f, env, io) => heartbeatCommand(env, io, 'ready') },
+  version: { flags: [], run: async (_f, _env, io) => versionCommand(io) },
   pair: { flags: ['token', 'id'], run: (f, env, io) => pairCommand(f, env, io) },
   unpair: { flags: [], run: (_f, env, io) => unpairCommand(env, io) },
 };
@@ -151,6 +169,7 @@ export async function runCli(argv: readonly string[], env: Env, io: Io = process
     io.out(GENERAL_HELP);
     return EXIT.OK;
   }
+  if (command === '--version') return versionCommand(io);
   const spec = COMMANDS[command];
   try {
     if (!spec) throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: ${Object.keys(COMMANDS).join(', ')})`);
@@ -180,10 +199,17 @@ function checkCommand(file: string, io: Io): number {
   return verdict.state === 'open' ? EXIT.OK : EXIT.NO;
 }
 
-function healthCommand(env: Env, io: Io): number {
+function heartbeatCommand(env: Env, io: Io, question: 'health' | 'ready'): number {
   const verdict = checkHeartbeat(heartbeatFile(env), Date.now());
-  io.out(`${verdict.healthy ? 'healthy' : 'unhealthy'}: ${verdict.reason}\n`);
-  return verdict.healthy ? EXIT.OK : EXIT.NO;
+  const yes = question === 'health' ? verdict.healthy : verdict.ready;
+  const word = question === 'health' ? ['healthy', 'unhealthy'] : ['ready', 'not ready'];
+  io.out(`${yes ? word[0] : word[1]}: ${verdict.reason}\n`);
+  return yes ? EXIT.OK : EXIT.NO;
+}
+
+function versionCommand(io: Io): number {
+  io.out(`superlatch-agent ${AGENT_VERSION} (status file contract v1)\n`);
+  return EXIT.OK;
 }
 
 /** Resolves on the first SIGTERM or SIGINT, with the signal's name. */

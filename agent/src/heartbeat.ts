@@ -2,8 +2,10 @@
  * The `run` loop's heartbeat, read by `health` (the liveness probe).
  *
  * After every iteration the loop writes when it expects to beat again at the latest
- * (`nextBy`: its planned sleep, two HTTP timeouts and a grace period), so `health`
- * needs no knowledge of the interval or the backoff: it only compares `nextBy` with now.
+ * (`nextBy`: its planned sleep, the timeouts of a poll and its publications, and a grace
+ * period), so `health` needs no knowledge of the interval or the backoff: it only
+ * compares `nextBy` with now. `polled` turns true once the first poll has been answered
+ * or has failed and its outcome was published: `ready` needs that too.
  */
 import * as fs from 'node:fs';
 import { writeFileAtomic } from './status-file';
@@ -11,19 +13,23 @@ import { writeFileAtomic } from './status-file';
 interface HeartbeatDocument {
   readonly at: string;
   readonly nextBy: string;
+  readonly polled: boolean;
   readonly pid: number;
 }
 
 /** A promise further away than this is not believed. */
 const MAX_PROMISE_MS = 8 * 86400 * 1000;
 
-export function writeHeartbeat(file: string, atMs: number, nextByMs: number): void {
-  const doc: HeartbeatDocument = { at: new Date(atMs).toISOString(), nextBy: new Date(nextByMs).toISOString(), pid: process.pid };
+export function writeHeartbeat(file: string, atMs: number, nextByMs: number, polled: boolean): void {
+  const doc: HeartbeatDocument = { at: new Date(atMs).toISOString(), nextBy: new Date(nextByMs).toISOString(), polled, pid: process.pid };
   writeFileAtomic(file, JSON.stringify(doc) + '\n', false);
 }
 
 export interface HeartbeatVerdict {
+  /** The loop beat and is not overdue. */
   readonly healthy: boolean;
+  /** Healthy, and the first poll is done. */
+  readonly ready: boolean;
   readonly reason: string;
 }
 
@@ -33,13 +39,14 @@ export function checkHeartbeat(file: string, nowMs: number): HeartbeatVerdict {
     doc = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<HeartbeatDocument>;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return { healthy: false, reason: code === 'ENOENT' ? `no heartbeat at ${file}` : `unreadable heartbeat ${file} (${code ?? 'not JSON'})` };
+    return { healthy: false, ready: false, reason: code === 'ENOENT' ? `no heartbeat at ${file}` : `unreadable heartbeat ${file} (${code ?? 'not JSON'})` };
   }
   const at = Date.parse(String(doc.at));
   const nextBy = Date.parse(String(doc.nextBy));
   if (!Number.isFinite(at) || !Number.isFinite(nextBy) || nextBy - at > MAX_PROMISE_MS) {
-    return { healthy: false, reason: `malformed heartbeat ${file}` };
+    return { healthy: false, ready: false, reason: `malformed heartbeat ${file}` };
   }
-  if (nowMs > nextBy) return { healthy: false, reason: `the run loop last beat at ${doc.at} and was due by ${doc.nextBy}` };
-  return { healthy: true, reason: `the run loop beat at ${doc.at}` };
+  if (nowMs > nextBy) return { healthy: false, ready: false, reason: `the run loop last beat at ${doc.at} and was due by ${doc.nextBy}` };
+  if (doc.polled !== true) return { healthy: true, ready: false, reason: `the run loop beat at ${doc.at}; its first poll is not done yet` };
+  return { healthy: true, ready: true, reason: `the run loop beat at ${doc.at}` };
 }

@@ -59,7 +59,7 @@ export class Poller {
   private lastGood?: KnownStatus;
   private policyPublished = false;
   private wake?: () => void;
-  private heartbeat = { atMs: -Infinity, nextByMs: -Infinity, failing: false };
+  private heartbeat = { atMs: -Infinity, nextByMs: -Infinity, polled: false, failing: false };
 
   constructor(private readonly o: PollerOptions) {
     this.now = o.now ?? Date.now;
@@ -215,10 +215,12 @@ export class Poller {
     const now = this.now();
     const publishMs = this.o.publishers.reduce((sum, p) => sum + p.timeoutMs, 0);
     const nextByMs = now + sleepMs + this.o.httpTimeoutMs + 2 * publishMs + Math.max(5000, this.o.pollIntervalMs);
-    if (now - this.heartbeat.atMs < HEARTBEAT_MIN_PERIOD_MS && nextByMs - this.heartbeat.nextByMs < HEARTBEAT_MIN_PERIOD_MS) return;
+    const polled = this.stats.polls > 0;
+    const due = now - this.heartbeat.atMs >= HEARTBEAT_MIN_PERIOD_MS || nextByMs - this.heartbeat.nextByMs >= HEARTBEAT_MIN_PERIOD_MS;
+    if (!due && polled === this.heartbeat.polled) return;
     try {
-      writeHeartbeat(this.o.heartbeatFile, now, nextByMs);
-      this.heartbeat = { atMs: now, nextByMs, failing: false };
+      writeHeartbeat(this.o.heartbeatFile, now, nextByMs, polled);
+      this.heartbeat = { atMs: now, nextByMs, polled, failing: false };
     } catch (e) {
       if (!this.heartbeat.failing) {
         this.o.log.error('heartbeat_failed', { file: this.o.heartbeatFile, message: (e as NodeJS.ErrnoException).code ?? String(e) });

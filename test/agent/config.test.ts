@@ -145,10 +145,12 @@ describe('run configuration', () => {
     expect((await runAgent(['check', '--nope'], agentEnv({}))).status).toBe(64);
     expect((await runAgent(['pair'], agentEnv({ LATCH_APP_ID: APP_ID, LATCH_SECRET_KEY: SECRET }))).status).toBe(64);
     expect((await runAgent([], agentEnv({}))).status).toBe(64);
-    for (const command of [[], ['run'], ['check'], ['gate'], ['health'], ['pair'], ['unpair']]) {
+    for (const command of [[], ['run'], ['check'], ['gate'], ['health'], ['ready'], ['pair'], ['unpair'], ['version']]) {
       const r = await runAgent([...command, '--help'], agentEnv({}));
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/^Usage: superlatch-agent/);
     }
+    const version = await runAgent(['--version'], agentEnv({}));
+    expect(version).toMatchObject({ status: 0, stdout: expect.stringMatching(/^superlatch-agent \d+\.\d+\.\d+ \(status file contract v1\)\n$/) });
   });
 });

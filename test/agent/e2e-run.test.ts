@@ -127,25 +127,33 @@ describe('run', () => {
     expect(agent.logs().find((l) => l.event === 'stopped')!.shutdownMs).toBeLessThan(2000);
   });
 
-  test('health follows the heartbeat of the run loop', async () => {
+  test('health and ready follow the heartbeat of the run loop', async () => {
     const h = await harness();
     const heartbeat = path.join(path.dirname(h.file), '.latch-agent-heartbeat');
     expect((await h.run(['health'])).status).toBe(1);
-    h.start();
-    await waitFor('a heartbeat', () => readJson(heartbeat));
+    expect((await h.run(['ready'])).status).toBe(1);
+    // The first poll is held by the simulator: the loop is alive but not ready yet.
+    h.sim.inject({ kind: 'hang' }, 1);
+    h.start({ LATCH_HTTP_TIMEOUT: '60' });
+    await waitFor('a heartbeat and the first request', () => readJson(heartbeat) && h.sim.requests.length === 1);
     const healthy = await h.run(['health']);
     expect(healthy.status).toBe(0);
     expect(healthy.stdout).toMatch(/^healthy/);
+    expect(await h.run(['ready'])).toMatchObject({ status: 1, stdout: expect.stringMatching(/^not ready: .*first poll/) });
+    h.sim.releaseHung();
+    await waitFor('the first publication', () => h.status());
+    await waitFor('readiness', async () => (await h.run(['ready'])).status === 0);
     // The API failing does not make the agent unhealthy: the loop is alive.
     h.sim.inject({ kind: 'http', status: 503 });
     await waitFor('a failed poll', () => h.sim.requests.some((r) => r.outcome === 'fault:http'));
     expect((await h.run(['health'])).status).toBe(0);
     // A loop that stopped beating is unhealthy.
     const hb = path.join(h.dir, 'old-heartbeat');
-    fs.writeFileSync(hb, JSON.stringify({ at: '2020-01-01T00:00:00.000Z', nextBy: '2020-01-01T00:00:20.000Z', pid: 1 }));
+    fs.writeFileSync(hb, JSON.stringify({ at: '2020-01-01T00:00:00.000Z', nextBy: '2020-01-01T00:00:20.000Z', polled: true, pid: 1 }));
     const stale = await h.run(['health'], { LATCH_HEARTBEAT_FILE: hb });
     expect(stale.status).toBe(1);
     expect(stale.stdout).toMatch(/^unhealthy: the run loop last beat at 2020/);
+    expect((await h.run(['ready'], { LATCH_HEARTBEAT_FILE: hb })).status).toBe(1);
     fs.writeFileSync(hb, 'garbage');
     expect((await h.run(['health'], { LATCH_HEARTBEAT_FILE: hb })).status).toBe(1);
   });

@@ -16,7 +16,7 @@ export type LatchState = 'on' | 'off';
 export type Fault =
   /** Answer normally after a delay. */
   | { readonly kind: 'latency'; readonly ms: number }
-  /** Never answer (the client must time out). */
+  /** Do not answer (the client must time out) until `releaseHung()`. */
   | { readonly kind: 'hang' }
   /** Reset the connection without answering. */
   | { readonly kind: 'reset' }
@@ -136,6 +136,7 @@ export class LatchSimulator extends EventEmitter {
   private readonly pairIds = new Map<string, string>();
   private readonly sockets = new Set<Socket>();
   private faults: { fault: Fault; remaining: number }[] = [];
+  private hung: Array<() => void> = [];
   private readonly server: http.Server;
   private readonly secure: boolean;
 
@@ -197,6 +198,13 @@ export class LatchSimulator extends EventEmitter {
     this.faults = [];
   }
 
+  /** Answers, normally, every request held by a `hang` fault. */
+  public releaseHung(): void {
+    const held = this.hung;
+    this.hung = [];
+    for (const answer of held) answer();
+  }
+
   public statusRequests(): SimRequest[] {
     return this.requests.filter((r) => r.route === 'status');
   }
@@ -244,6 +252,7 @@ export class LatchSimulator extends EventEmitter {
         setTimeout(normal, fault.ms);
         return;
       case 'hang':
+        this.hung.push(normal);
         return;
       case 'reset':
         req.socket.resetAndDestroy();
