@@ -4,7 +4,7 @@
  */
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Harden, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
+import { Harden, Latch, LatchCredentials, LatchMode, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
 
 export const IMAGE = `registry.example.com/web:1.0@sha256:${'ab'.repeat(32)}`;
 
@@ -29,7 +29,7 @@ function plain(chart: Chart, n: number) {
 }
 
 /** The same, hardened: profile, ServiceAccount, PDB, namespace baseline, workload policy. */
-function hardened(chart: Chart, n: number) {
+function hardened(chart: Chart, n: number, guard?: (web: kplus.Deployment) => void) {
   new NamespaceNetworkBaseline(chart, 'baseline');
   for (let i = 0; i < n; i++) {
     const web = new kplus.Deployment(chart, `web${i}`, { metadata: { name: `web${i}` }, containers: [container()] });
@@ -39,7 +39,30 @@ function hardened(chart: Chart, n: number) {
       workload: web,
       ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [PolicyPort.tcp(8080)] }],
     });
+    guard?.(web);
   }
 }
 
-export const VARIANTS: Record<string, (chart: Chart, n: number) => void> = { plain, hardened };
+function latch(chart: Chart, mode: LatchMode): Latch {
+  return new Latch(chart, 'latch', {
+    mode,
+    credentials: LatchCredentials.fromSecret('latch-credentials'),
+    api: { cidrs: ['203.0.113.0/24'] },
+    hub: mode === LatchMode.HUB ? { apiServerCidrs: ['10.0.0.1/32'] } : undefined,
+    image: IMAGE,
+  });
+}
+
+/** Hardened workloads, each guarded by one sidecar-mode latch. */
+function sidecar(chart: Chart, n: number) {
+  const l = latch(chart, LatchMode.SIDECAR);
+  hardened(chart, n, (web) => l.guard(web));
+}
+
+/** Hardened workloads, all guarded by one hub-mode latch. */
+function hub(chart: Chart, n: number) {
+  const l = latch(chart, LatchMode.HUB);
+  hardened(chart, n, (web) => l.guard(web));
+}
+
+export const VARIANTS: Record<string, (chart: Chart, n: number) => void> = { plain, hardened, sidecar, hub };

@@ -196,6 +196,7 @@ export class Latch extends Construct {
 
   private readonly spec: LatchPodSpec;
   private sidecarEgress: Array<{ peer: NetworkPeer; ports: PolicyPort[] }> = [];
+  private readonly egressPolicies = new Set<string>();
 
   constructor(scope: Construct, id: string, props: LatchProps) {
     super(scope, id);
@@ -314,23 +315,30 @@ export class Latch extends Construct {
       configMapName: this.configMapName,
     }));
 
-    if (this.mode === LatchMode.SIDECAR) {
-      // The agent in the guarded pod reaches DNS and the Latch API, nothing else.
-      // Egress only: the pod's own policies decide its ingress.
-      const identity = Harden.identityOf(workload);
-      const policyName = `${identity.objectName}-latch-egress`;
-      checkDnsLabel(where, 'latch egress policy name', policyName);
-      new ApiObject(this, `Egress-${identity.objectName}`, {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'NetworkPolicy',
-        metadata: { name: policyName, labels: { [SuperlatchKeys.LATCH_LABEL]: this.name } },
-        spec: {
-          podSelector: { matchLabels: identity.instanceLabels },
-          policyTypes: ['Egress'],
-          egress: [...dnsEgressRules(where), ...this.sidecarEgress.map((r) => ({ to: [r.peer._toKube()], ports: r.ports.map((p) => p._toKube()) }))],
-        },
-      } as any);
-    }
+    if (this.mode === LatchMode.SIDECAR) this.sidecarEgressPolicy(obj.metadata.namespace, where);
+  }
+
+  /**
+   * One egress policy per namespace for every pod this latch guards in sidecar
+   * mode (selected by the latch's labels): DNS and the Latch API, nothing else.
+   * Egress only: the pods' own policies decide their ingress.
+   */
+  private sidecarEgressPolicy(namespace: string | undefined, where: string) {
+    const key = namespace ?? '';
+    if (this.egressPolicies.has(key)) return;
+    const name = `${this.name}-latch-egress`;
+    checkDnsLabel(where, 'latch egress policy name', name);
+    this.egressPolicies.add(key);
+    new ApiObject(this, `Egress${this.egressPolicies.size > 1 ? '-' + key : ''}`, {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name, ...(namespace ? { namespace } : {}), labels: { [SuperlatchKeys.LATCH_LABEL]: this.name } },
+      spec: {
+        podSelector: { matchLabels: { [SuperlatchKeys.LATCH_LABEL]: this.name, [SuperlatchKeys.ROLE_LABEL]: SuperlatchKeys.ROLE_GUARDED } },
+        policyTypes: ['Egress'],
+        egress: [...dnsEgressRules(where), ...this.sidecarEgress.map((r) => ({ to: [r.peer._toKube()], ports: r.ports.map((p) => p._toKube()) }))],
+      },
+    } as any);
   }
 
   private createMaster(profile: HardeningProfile, egress: Array<{ peer: NetworkPeer; ports: PolicyPort[] }>, priorityClassName?: string) {
