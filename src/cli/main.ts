@@ -1,6 +1,6 @@
 import { evaluate } from '../rules/engine';
 import { ManifestLoadError, loadManifests } from '../rules/internal/loader';
-import { RulePack } from '../rules/pack';
+import { PACKS, packRules } from '../rules/registry';
 
 /** Where the CLI writes: stdout and stderr (tests capture them). */
 export interface CliIo {
@@ -20,7 +20,7 @@ export enum ExitCode {
   INPUT = 2,
 }
 
-const USAGE = `Usage: superlatch audit [--pack ${RulePack.names().join('|')}] [--format text|json] PATH...
+const USAGE = `Usage: superlatch audit [--pack ${Object.keys(PACKS).join('|')}] [--format text|json] PATH...
 
 Runs a rule pack over Kubernetes YAML manifests (files, folders, multi-document files).
 Exit status: 0 without error findings, 1 with error findings, 2 on unreadable input or bad usage.`;
@@ -81,14 +81,14 @@ export function main(argv: string[], io: CliIo = processIo): number {
   }
   try {
     const args = parseAuditArgs(rest);
-    const pack = RulePack.fromName(args.pack);
+    const rules = packRules(args.pack);
     const loaded = loadManifests(args.paths);
     for (const where of loaded.skipped) {
       io.err(`superlatch: skipped ${where}: not a Kubernetes object (no kind)`);
     }
     const report = (() => {
       try {
-        return evaluate(pack.name, pack.rules, loaded.objects, { sources: loaded.sources });
+        return evaluate(args.pack, rules, loaded.objects, { sources: loaded.sources });
       } catch (e) {
         // malformed acknowledgement annotations are bad input, named by file and line
         throw new ManifestLoadError((e as Error).message);

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { evaluate } from './engine';
-import { compareRuleIds, HARDENING_RULES, LATCH_RULES, NETWORK_RULES, PSS_BASELINE_RULES, PSS_RESTRICTED_RULES, registerRule } from './registry';
+import { compareRuleIds, PACKS, packRules, registerRule } from './registry';
 import { AuditReport } from './report';
 import { Rule } from './rule';
 import { AttachOptions, PackValidation } from './validation';
@@ -26,38 +26,32 @@ export enum PackName {
 export class RulePack {
   /** PSS restricted + hardened profile (DESIGN.md §5) + network coverage. The default pack. */
   public static restricted(): RulePack {
-    return new RulePack(PackName.RESTRICTED, [...PSS_RESTRICTED_RULES, ...HARDENING_RULES, ...NETWORK_RULES]);
+    return new RulePack(PackName.RESTRICTED, packRules(PackName.RESTRICTED));
   }
 
   /** Pod Security Standards baseline (policy v1.27). */
   public static baseline(): RulePack {
-    return new RulePack(PackName.BASELINE, PSS_BASELINE_RULES);
+    return new RulePack(PackName.BASELINE, packRules(PackName.BASELINE));
   }
 
   /** Pod Security Standards restricted (policy v1.27), nothing else. */
   public static pssRestricted(): RulePack {
-    return new RulePack(PackName.PSS_RESTRICTED, PSS_RESTRICTED_RULES);
+    return new RulePack(PackName.PSS_RESTRICTED, packRules(PackName.PSS_RESTRICTED));
   }
 
   /** The latch invariants: one writer, read-only readers, credentials only in the agent, hub isolation. */
   public static latch(): RulePack {
-    return new RulePack(PackName.LATCH, LATCH_RULES);
+    return new RulePack(PackName.LATCH, packRules(PackName.LATCH));
   }
 
   /** A built-in pack by name (`restricted`, `baseline`, `pss-restricted`, `latch`). */
   public static fromName(name: string): RulePack {
-    switch (name) {
-      case PackName.RESTRICTED: return RulePack.restricted();
-      case PackName.BASELINE: return RulePack.baseline();
-      case PackName.PSS_RESTRICTED: return RulePack.pssRestricted();
-      case PackName.LATCH: return RulePack.latch();
-      default: throw new Error(`Unknown rule pack '${name}': use one of ${RulePack.names().join(', ')}`);
-    }
+    return new RulePack(name, packRules(name));
   }
 
   /** Names of the built-in packs. */
   public static names(): string[] {
-    return [PackName.RESTRICTED, PackName.BASELINE, PackName.PSS_RESTRICTED, PackName.LATCH];
+    return Object.keys(PACKS);
   }
 
   /**

@@ -104,6 +104,23 @@ export function compareRuleIds(a: string, b: string): number {
 export const ALL_RULES: Rule[] = [...new Set([...PSS_BASELINE_RULES, ...PSS_RESTRICTED_RULES, ...HARDENING_RULES, ...NETWORK_RULES, ...LATCH_RULES])]
   .sort((a, b) => compareRuleIds(a.id, b.id));
 
+/** Rules of each built-in pack, by pack name (see RulePack for what each one means). */
+export const PACKS: { readonly [name: string]: Rule[] } = {
+  'restricted': [...PSS_RESTRICTED_RULES, ...HARDENING_RULES, ...NETWORK_RULES],
+  'baseline': PSS_BASELINE_RULES,
+  'pss-restricted': PSS_RESTRICTED_RULES,
+  'latch': LATCH_RULES,
+};
+
+/** The rules of a built-in pack; throws, listing the valid names, for others. */
+export function packRules(name: string): Rule[] {
+  const rules = PACKS[name];
+  if (!rules) {
+    throw new Error(`Unknown rule pack '${name}': use one of ${Object.keys(PACKS).join(', ')}`);
+  }
+  return [...rules].sort((a, b) => compareRuleIds(a.id, b.id));
+}
+
 const known = new Map<string, Rule>(ALL_RULES.map((r) => [r.id, r]));
 
 /** Makes a custom rule's id acknowledgeable (built-in ids are always known). */

@@ -35,7 +35,7 @@ describe('superlatch audit', () => {
     write('README.md', '# not a manifest');
     const r = run('audit', dir);
     expect(r).toEqual({ code: 0, out: 'restricted: 0 error(s), 0 warning(s), 0 acknowledged', err: '' });
-    expect(run('audit', '--pack', 'latch', dir).code).toBe(0);
+    expect((run('audit', '--pack', 'latch', dir)).code).toBe(0);
   });
 
   test('exits 1 with a sorted report on the seed PoC, errors first, each line with rule, object, path, message and file:line', () => {
@@ -56,7 +56,7 @@ describe('superlatch audit', () => {
     const a = write('one.yaml', yamlDocs(set.slice(0, 6)));
     const b = write('two.yaml', yamlDocs(set.slice(6)));
     const strip = (t: string) => t.replace(/ \([^)]*\)$/gm, '');
-    expect(strip(run('audit', a, b).out)).toBe(strip(run('audit', b, a).out));
+    expect(strip((run('audit', a, b)).out)).toBe(strip((run('audit', b, a)).out));
   });
 
   test('--format json prints findings and rule verdicts', () => {
@@ -66,7 +66,7 @@ describe('superlatch audit', () => {
     expect(json.pack).toBe('baseline');
     expect(json.summary).toEqual({ errors: 0, warnings: 0, acknowledged: 0 });
     expect(json.rules.map((x: any) => x.status)).toEqual(Array(11).fill('compliant'));
-    const seed = JSON.parse(run('audit', '--format', 'json', SEED).out);
+    const seed = JSON.parse((run('audit', '--format', 'json', SEED)).out);
     expect(seed.findings[0]).toMatchObject({ ruleId: 'SL-PSS-13', severity: 'error', kind: 'Pod', name: 'superlatch', source: `${SEED}:5` });
   });
 
@@ -82,7 +82,7 @@ describe('superlatch audit', () => {
   test('reads List objects and JSON files', () => {
     const set = compliantSet();
     write('list.json', JSON.stringify({ apiVersion: 'v1', kind: 'List', items: set }));
-    expect(run('audit', dir).code).toBe(0);
+    expect((run('audit', dir)).code).toBe(0);
   });
 
   test.each([
@@ -112,8 +112,9 @@ describe('superlatch audit', () => {
     const set = compliantSet();
     const text = yamlDocs(set).replace(/defaultMode: 256/g, 'defaultMode: 0400');
     expect(text).toContain('defaultMode: 0400');
-    expect(run('audit', write('octal.yaml', text)).code).toBe(0);
-    expect(run('audit', write('octal.yaml', text)).out).not.toContain('SL-HARD-22');
+    const r = run('audit', write('octal.yaml', text));
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('SL-HARD-22');
   });
 
   test('help and unknown commands', () => {
@@ -133,3 +134,4 @@ describe('bin/superlatch', () => {
     expect(fs.statSync(bin).mode & 0o111).toBe(0o111);
   });
 });
+

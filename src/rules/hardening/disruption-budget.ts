@@ -1,5 +1,5 @@
 import { defineRule } from '../internal/define';
-import { finding, jsonPath, obj, selectorMatches } from '../internal/manifests';
+import { finding, jsonPath } from '../internal/manifests';
 import { design, kubeScore, polaris } from '../internal/refs';
 import { RuleSeverity } from '../rule';
 
@@ -14,10 +14,8 @@ export const disruptionBudget = defineRule({
   check: (set) => {
     const pods = set.pods.filter((p) => (p.replicas ?? 0) >= 2);
     if (pods.length === 0) return undefined;
-    const budgets = set.ofKind('PodDisruptionBudget');
     return pods
-      .filter((pod) => !budgets.some((b) => b.namespace === pod.ref.namespace && obj(b.obj.spec).selector
-        && selectorMatches(obj(b.obj.spec).selector, pod.labels)))
+      .filter((pod) => set.selecting('PodDisruptionBudget', 'selector', pod).length === 0)
       .map((pod) => finding(pod.ref, jsonPath('spec', 'replicas'), `${pod.ref.kind} '${pod.ref.name}' has ${pod.replicas} replicas and no PodDisruptionBudget selects its pods`));
   },
 });

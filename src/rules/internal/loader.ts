@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LineCounter, parseAllDocuments } from 'yaml';
+import { fastParseDocuments } from './fast-yaml';
 
 /** Input that cannot be read or parsed; the message names the file and line. */
 export class ManifestLoadError extends Error {
@@ -44,27 +45,42 @@ export function expandInputs(inputs: string[]): string[] {
   return files;
 }
 
-/** Parses one YAML (or JSON) text with Kubernetes' YAML 1.1 rules (so `0400` is octal). */
-export function parseManifests(text: string, file: string): LoadedManifests {
+/** Every document of a YAML stream with the line it starts on, using the `yaml` package (YAML 1.1, as Kubernetes). */
+function parseWithYaml(text: string, file: string): Array<{ value: unknown; line: number }> {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, version: '1.1', prettyErrors: false });
-  const objects: any[] = [];
-  const sources: string[] = [];
-  const skipped: string[] = [];
-  for (const doc of Array.isArray(docs) ? docs : []) {
-    const line = (offset: number | undefined) => lineCounter.linePos(offset ?? 0).line;
+  const line = (offset: number | undefined) => lineCounter.linePos(offset ?? 0).line;
+  return (Array.isArray(docs) ? docs : []).map((doc) => {
     if (doc.errors.length > 0) {
       const err = doc.errors[0];
       throw new ManifestLoadError(`${file}:${line(err.pos[0])}: invalid YAML: ${err.message.split('\n')[0]}`);
     }
-    const value = doc.toJS({ maxAliasCount: 100 });
+    return { value: doc.toJS({ maxAliasCount: 100 }), line: line(doc.contents?.range?.[0]) };
+  });
+}
+
+/**
+ * Parses one YAML (or JSON) text with Kubernetes' YAML 1.1 rules (so `0400` is
+ * octal). Plain block YAML takes a fast path; anything else, and every error
+ * message, comes from the `yaml` package.
+ */
+export function parseManifests(text: string, file: string): LoadedManifests {
+  const fast = fastParseDocuments(text);
+  const docs = fast && fast.every((d) => d.doc)
+    ? fast.map((d) => d.doc!)
+    : parseWithYaml(text, file);
+  const objects: any[] = [];
+  const sources: string[] = [];
+  const skipped: string[] = [];
+  for (const { value, line } of docs) {
     if (value === null || value === undefined) continue;
-    const where = `${file}:${line(doc.contents?.range?.[0])}`;
-    if (typeof value !== 'object' || Array.isArray(value) || typeof value.kind !== 'string') {
+    const where = `${file}:${line}`;
+    const o = value as any;
+    if (typeof o !== 'object' || Array.isArray(o) || typeof o.kind !== 'string') {
       skipped.push(where);
       continue;
     }
-    const items = value.kind.endsWith('List') && Array.isArray(value.items) ? value.items : [value];
+    const items = o.kind.endsWith('List') && Array.isArray(o.items) ? o.items : [o];
     for (const item of items) {
       objects.push(item);
       sources.push(where);
@@ -73,22 +89,37 @@ export function parseManifests(text: string, file: string): LoadedManifests {
   return { objects, sources, skipped };
 }
 
-/** Reads every manifest under the given files and folders. */
-export function loadManifests(inputs: string[]): LoadedManifests {
+/** One file to parse. */
+interface SourceFile {
+  readonly file: string;
+  readonly text: string;
+}
+
+/** Parses files in order; stops at the first bad one. */
+export function parseFiles(files: SourceFile[]): LoadedManifests {
   const objects: any[] = [];
   const sources: string[] = [];
   const skipped: string[] = [];
-  for (const file of expandInputs(inputs)) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf-8');
-    } catch (e) {
-      throw new ManifestLoadError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
+  for (const { file, text } of files) {
     const loaded = parseManifests(text, file);
     objects.push(...loaded.objects);
     sources.push(...loaded.sources);
     skipped.push(...loaded.skipped);
   }
   return { objects, sources, skipped };
+}
+
+function readFiles(inputs: string[]): SourceFile[] {
+  return expandInputs(inputs).map((file) => {
+    try {
+      return { file, text: fs.readFileSync(file, 'utf-8') };
+    } catch (e) {
+      throw new ManifestLoadError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  });
+}
+
+/** Reads every manifest under the given files and folders. */
+export function loadManifests(inputs: string[]): LoadedManifests {
+  return parseFiles(readFiles(inputs));
 }

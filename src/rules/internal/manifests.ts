@@ -147,6 +147,8 @@ export class ManifestSet {
   public readonly objects: ObjectRef[];
   public readonly pods: PodRef[];
   private readonly kinds = new Map<string, ObjectRef[]>();
+  private readonly selectorIndexes = new Map<string, SelectorIndex<ObjectRef>>();
+  private podIndex?: SelectorIndex<PodRef>;
 
   private constructor(manifests: any[]) {
     this.objects = [];
@@ -180,6 +182,90 @@ export class ManifestSet {
   public containers(): ContainerRef[] {
     return this.pods.flatMap((p) => p.containers);
   }
+
+  /**
+   * Objects of `kind` in the pod's namespace whose label selector (`spec.<field>`)
+   * matches the pod template's labels, in manifest order. Objects without that
+   * field select nothing; an empty selector selects every pod.
+   */
+  public selecting(kind: string, field: string, pod: PodRef): ObjectRef[] {
+    const key = `${kind}.${field}`;
+    let index = this.selectorIndexes.get(key);
+    if (!index) {
+      index = new SelectorIndex<ObjectRef>();
+      for (const ref of this.ofKind(kind)) {
+        const selector = obj(ref.obj.spec)[field];
+        if (isObject(selector)) index.addSelector(ref, ref.namespace, selector);
+      }
+      this.selectorIndexes.set(key, index);
+    }
+    return index.selectorsMatching(pod.ref.namespace, pod.labels);
+  }
+
+  /** Pod templates in `namespace` whose labels match `selector`, in manifest order. */
+  public podsMatching(namespace: string, selector: unknown): PodRef[] {
+    if (!this.podIndex) {
+      this.podIndex = new SelectorIndex<PodRef>();
+      for (const pod of this.pods) this.podIndex.addLabels(pod, pod.ref.namespace, pod.labels);
+    }
+    return this.podIndex.labelsMatching(namespace, selector);
+  }
+}
+
+/**
+ * Finds selector/label matches without comparing every pair: entries are
+ * bucketed by namespace and by one `key=value` label, then verified.
+ */
+class SelectorIndex<T> {
+  private readonly order = new Map<T, number>();
+  private readonly byLabel = new Map<string, T[]>();
+  private readonly unbucketed = new Map<string, T[]>();
+  private readonly selectors = new Map<T, unknown>();
+  private readonly labels = new Map<T, { [key: string]: string }>();
+
+  public addSelector(item: T, namespace: string, selector: unknown): void {
+    this.order.set(item, this.order.size);
+    this.selectors.set(item, selector);
+    const first = Object.entries(obj(obj(selector).matchLabels)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))[0];
+    this.push(first ? this.byLabel : this.unbucketed, first ? bucket(namespace, first[0], String(first[1])) : namespace, item);
+  }
+
+  public addLabels(item: T, namespace: string, labels: { [key: string]: string }): void {
+    this.order.set(item, this.order.size);
+    this.labels.set(item, labels);
+    this.push(this.unbucketed, namespace, item);
+    for (const [k, v] of Object.entries(labels)) this.push(this.byLabel, bucket(namespace, k, v), item);
+  }
+
+  /** Selectors (added with addSelector) that match these labels. */
+  public selectorsMatching(namespace: string, labels: { [key: string]: string }): T[] {
+    const candidates = new Set<T>(this.unbucketed.get(namespace) ?? []);
+    for (const [k, v] of Object.entries(labels)) {
+      for (const item of this.byLabel.get(bucket(namespace, k, v)) ?? []) candidates.add(item);
+    }
+    return this.sorted([...candidates].filter((item) => selectorMatches(this.selectors.get(item), labels)));
+  }
+
+  /** Label sets (added with addLabels) that this selector matches. */
+  public labelsMatching(namespace: string, selector: unknown): T[] {
+    const first = Object.entries(obj(obj(selector).matchLabels))[0];
+    const candidates = first ? this.byLabel.get(bucket(namespace, first[0], String(first[1]))) : this.unbucketed.get(namespace);
+    return this.sorted((candidates ?? []).filter((item) => selectorMatches(selector, this.labels.get(item)!)));
+  }
+
+  private push(map: Map<string, T[]>, key: string, item: T): void {
+    const list = map.get(key);
+    if (list) list.push(item);
+    else map.set(key, [item]);
+  }
+
+  private sorted(items: T[]): T[] {
+    return items.sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+  }
+}
+
+function bucket(namespace: string, key: string, value: string): string {
+  return `${namespace}\u0000${key}\u0000${value}`;
 }
 
 function podOf(ref: ObjectRef): PodRef | undefined {
@@ -263,8 +349,7 @@ export function policyTypes(policy: any): string[] {
 
 /** NetworkPolicies in the pod's namespace whose podSelector matches the pod template's labels. */
 export function policiesSelecting(set: ManifestSet, pod: PodRef): ObjectRef[] {
-  return set.ofKind('NetworkPolicy').filter((p) =>
-    p.namespace === pod.ref.namespace && selectorMatches(obj(p.obj.spec).podSelector, pod.labels));
+  return set.selecting('NetworkPolicy', 'podSelector', pod);
 }
 
 /** Finding helper. */

@@ -1,5 +1,5 @@
 import { defineRule } from '../internal/define';
-import { finding, obj, selectorIsEmpty, selectorMatches } from '../internal/manifests';
+import { finding, obj, selectorIsEmpty } from '../internal/manifests';
 import { design, kubeScore } from '../internal/refs';
 import { RuleSeverity } from '../rule';
 
@@ -15,7 +15,7 @@ export const policyTargetsPods = defineRule({
     const policies = set.ofKind('NetworkPolicy').filter((p) => !selectorIsEmpty(obj(p.obj.spec).podSelector));
     if (policies.length === 0 || set.pods.length === 0) return undefined;
     return policies
-      .filter((p) => !set.pods.some((pod) => pod.ref.namespace === p.namespace && selectorMatches(obj(p.obj.spec).podSelector, pod.labels)))
+      .filter((p) => set.podsMatching(p.namespace, obj(p.obj.spec).podSelector).length === 0)
       .map((p) => finding(p, 'spec.podSelector', `NetworkPolicy '${p.name}' selects no workload in namespace '${p.namespace || '(unset)'}'`));
   },
 });

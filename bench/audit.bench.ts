@@ -1,0 +1,139 @@
+/**
+ * `superlatch audit` on 1000 workloads: generates a folder of 1000 manifest
+ * files (ServiceAccount + Deployment + Service + NetworkPolicy each, plus the
+ * namespace default-deny; one in ten images is not pinned, so the report is not
+ * empty), then times the restricted pack in process and as the real command.
+ * Budget (issue 5): under 2 s for the command on this machine.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import { main } from '../src/cli/main';
+
+const WORKLOADS = 1000;
+const BUDGET_MS = 2000;
+const root = path.join(__dirname, '..');
+
+function workload(i: number): any[] {
+  const name = `app-${String(i).padStart(4, '0')}`;
+  const labels = { 'app.kubernetes.io/name': name };
+  const sc = {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: 10001,
+    runAsGroup: 10001,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: 'bench' }, automountServiceAccountToken: false },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: 'bench', labels },
+      spec: {
+        replicas: i % 3 === 0 ? 2 : 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels, annotations: { [`container.apparmor.security.beta.kubernetes.io/${name}`]: 'runtime/default' } },
+          spec: {
+            automountServiceAccountToken: false,
+            serviceAccountName: name,
+            securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [{
+              name,
+              image: i % 10 === 0 ? `registry.example.com/${name}:1.0` : `registry.example.com/${name}:1.0@sha256:${'b'.repeat(64)}`,
+              ports: [{ containerPort: 8080 }],
+              securityContext: sc,
+              resources: { limits: { 'cpu': '1', 'memory': '256Mi', 'ephemeral-storage': '1Gi' }, requests: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '64Mi' } },
+              livenessProbe: { httpGet: { path: '/live', port: 8080 } },
+              readinessProbe: { httpGet: { path: '/ready', port: 8080 } },
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            }],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
+          },
+        },
+      },
+    },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'bench' }, spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] } },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name, namespace: 'bench' },
+      spec: { podSelector: { matchLabels: labels }, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'gateway' } } }] }], egress: [] },
+    },
+  ];
+}
+
+function generate(dir: string) {
+  fs.writeFileSync(path.join(dir, 'namespace.yaml'), stringify({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'default-deny', namespace: 'bench' },
+    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] },
+  }));
+  for (let i = 0; i < WORKLOADS; i++) {
+    fs.writeFileSync(path.join(dir, `workload-${i}.yaml`), workload(i).map((o) => stringify(o, { aliasDuplicateObjects: false })).join('---\n'));
+  }
+}
+
+/** Runs the CLI process 3 times; prints each wall time and the median against the budget. */
+function timeProcess(label: string, args: string[]): void {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024 });
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (r.status !== 1) {
+      console.error(`${label}: unexpected exit ${r.status}: ${r.stderr}`);
+      process.exitCode = 1;
+      return;
+    }
+  }
+  const median = [...times].sort((a, b) => a - b)[1];
+  const verdict = median <= BUDGET_MS ? 'within' : 'OVER';
+  console.log(`${label}: median ${median.toFixed(0)} ms (runs ${times.map((t) => t.toFixed(0)).join(', ')}) for ${WORKLOADS} workloads, ${verdict} the ${BUDGET_MS} ms budget`);
+}
+
+function bench(dir: string) {
+  generate(dir);
+  const files = fs.readdirSync(dir).length;
+
+  // in-process: parse + evaluate + format, without node start-up
+  const runs: number[] = [];
+  let lines = 0;
+  let code = 0;
+  for (let i = 0; i < 3; i++) {
+    let out = '';
+    const start = process.hrtime.bigint();
+    code = main(['audit', dir], { out: (t) => { out += t; }, err: () => {} });
+    runs.push(Number(process.hrtime.bigint() - start) / 1e6);
+    lines = out.split('\n').length;
+  }
+  console.log(`in-process audit of ${files} files (${WORKLOADS * 4 + 1} objects): best ${Math.min(...runs).toFixed(0)} ms, first ${runs[0].toFixed(0)} ms; exit ${code}, ${lines} report lines`);
+
+  // the real command: compiled bin/superlatch when lib/ exists (after `npx projen compile`)
+  if (fs.existsSync(path.join(root, 'lib', 'cli', 'main.js'))) {
+    timeProcess('npx superlatch audit (bin/superlatch, compiled lib/)', [path.join(root, 'bin', 'superlatch'), 'audit', dir]);
+  } else {
+    console.log('lib/cli/main.js not found: run `npx projen compile` to time bin/superlatch; timing the TypeScript sources instead');
+    const script = path.join(dir, '..', `superlatch-bench-run-${process.pid}.js`);
+    fs.writeFileSync(script, `require(${JSON.stringify(path.join(root, 'src', 'cli', 'main.ts'))}).run();\n`);
+    try {
+      timeProcess('superlatch audit (ts-node transpile-only, includes compiling)', ['-r', 'ts-node/register/transpile-only', script, 'audit', dir]);
+    } finally {
+      fs.rmSync(script, { force: true });
+    }
+  }
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'superlatch-bench-'));
+try {
+  bench(dir);
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
