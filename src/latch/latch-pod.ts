@@ -76,7 +76,7 @@ export function agentContainer(spec: LatchPodSpec, opts: { hubConfigMap?: string
     resources: resources(spec.resources),
     // liveness: the run loop beats, whatever the API answers; readiness: it has published
     livenessProbe: exec(spec, ['health'], 30),
-    readinessProbe: exec(spec, ['health', '--ready'], 10),
+    readinessProbe: exec(spec, ['ready'], 10),
   };
 }
 
@@ -91,7 +91,7 @@ export function gateContainer(spec: LatchPodSpec): any {
     env: [{ name: 'LATCH_STATUS_FILE', value: spec.statusFile }],
     volumeMounts: [{ name: STATUS_VOLUME, mountPath: spec.statusDirectory, readOnly: true }],
     resources: resources(spec.resources),
-    livenessProbe: exec(spec, ['--version'], 30),
+    livenessProbe: exec(spec, ['version'], 30),
     readinessProbe: exec(spec, ['check', '--file', spec.statusFile], 5),
   };
 }

@@ -200,3 +200,19 @@ describe('contract with the agent', () => {
     expect(agentOf(guarded().web).command).toEqual(entrypoint);
   });
 });
+
+describe('probes run commands the agent has', () => {
+  // The library never imports the agent: this pins the command-line contract instead.
+  const { spawnSync } = require('node:child_process');
+  const agentMain = path.join(__dirname, '..', '..', 'agent', 'lib', 'main.js');
+  const probeArgs = (c: any) => ['livenessProbe', 'readinessProbe'].map((p) => c[p].exec.command.slice(4));
+
+  test.each(['latch-agent', 'latch-gate'])('%s', (name) => {
+    const w = guarded({}, true).web;
+    const container = podSpec(w).containers.find((c: any) => c.name === name);
+    for (const args of [container.args, ...probeArgs(container)]) {
+      const r = spawnSync(process.execPath, [agentMain, args[0], '--help'], { encoding: 'utf8' });
+      expect({ args, status: r.status }).toEqual({ args, status: 0 });
+    }
+  });
+});
