@@ -3,6 +3,9 @@ import * as path from 'node:path';
 import { APP_ID, ACCOUNT, agentEnv, runAgent, SECRET, tempDir } from './helpers';
 import { ConfigError, heartbeatFile, loadApiConfig, loadRunConfig } from '../../agent/src/config';
 
+// Spawning processes is slow on a busy CI machine: generous, never tight.
+jest.setTimeout(60_000);
+
 const dir = tempDir();
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -9,6 +9,9 @@ import * as path from 'node:path';
 import { ACCOUNT, AgentProcess, agentEnv, APP_ID, readJson, REPO, runAgent, SECRET, tempDir, waitFor } from './helpers';
 import { LatchSimulator } from './simulator';
 
+// Spawning processes is slow on a busy CI machine: generous, never tight.
+jest.setTimeout(60_000);
+
 const LIB = path.join(REPO, 'agent', 'lib');
 const dockerfile = fs.readFileSync(path.join(REPO, 'agent', 'Dockerfile'), 'utf8');
 const instructions = dockerfile.split('\n').filter((l) => /^[A-Z]+\s/.test(l));

@@ -6,6 +6,9 @@ import { LatchSimulator } from './simulator';
 import { HttpClient } from '../../agent/src/http';
 import { LatchClient, LatchFault } from '../../agent/src/latch-client';
 
+// Spawning processes is slow on a busy CI machine: generous, never tight.
+jest.setTimeout(60_000);
+
 let sim: LatchSimulator;
 let http: HttpClient;
 let client: LatchClient;

@@ -4,6 +4,9 @@ import * as path from 'node:path';
 import { agentEnv, REPO, runAgent, tempDir } from './helpers';
 import { buildDocument, evaluateStatus, readStatusFile, removeLeftoverTempFiles, serializeDocument, writeFileAtomic } from '../../agent/src/status-file';
 
+// Spawning processes is slow on a busy CI machine: generous, never tight.
+jest.setTimeout(60_000);
+
 const dir = tempDir();
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
