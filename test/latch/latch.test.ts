@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Testing } from 'cdk8s';
@@ -203,7 +204,6 @@ describe('contract with the agent', () => {
 
 describe('probes run commands the agent has', () => {
   // The library never imports the agent: this pins the command-line contract instead.
-  const { spawnSync } = require('node:child_process');
   const agentMain = path.join(__dirname, '..', '..', 'agent', 'lib', 'main.js');
   const probeArgs = (c: any) => ['livenessProbe', 'readinessProbe'].map((p) => c[p].exec.command.slice(4));
 
