@@ -1,6 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addRenderStep, clusterScoped } from '../internal/render';
+import { NamespaceLimitRange, NamespaceLimitRangeOptions } from './namespace-limit-range';
+import { NamespaceQuotaOptions, NamespaceResourceQuota } from './namespace-resource-quota';
 import { checkDnsLabel } from '../internal/validation';
 import { DnsOptions } from '../network/dns';
 import { NamespaceNetworkBaseline } from '../network/namespace-network-baseline';
@@ -43,12 +45,35 @@ export interface HardenedNamespaceProps {
    * @default - kube-dns in kube-system
    */
   readonly dns?: DnsOptions;
+
+  /**
+   * Emit a ResourceQuota with these totals (LoadBalancer and NodePort
+   * Services are forbidden unless allowed here).
+   * @default - no ResourceQuota
+   */
+  readonly quota?: NamespaceQuotaOptions;
+
+  /**
+   * Emit a LimitRange that gives containers without requests or limits the
+   * hardened profile's values (`{}` for those defaults).
+   * @default - no LimitRange
+   */
+  readonly limitRange?: NamespaceLimitRangeOptions;
+
+  /**
+   * More labels for the Namespace, e.g. the opt-in label of an admission
+   * controller (`ImageTrustPolicy.namespaceLabels`). They cannot replace the
+   * Pod Security Admission labels or `kubernetes.io/metadata.name`.
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
 }
 
 /**
  * A Namespace with Pod Security Admission labels (`enforce`, `audit`, `warn`,
- * each pinned to a version) and, by default, the namespace network baseline.
- * The Namespace object itself never carries a `metadata.namespace`.
+ * each pinned to a version), by default the namespace network baseline, and
+ * optionally a ResourceQuota and a LimitRange. The Namespace object itself
+ * never carries a `metadata.namespace`.
  */
 export class HardenedNamespace extends Construct {
   /** Name of the namespace. */
@@ -56,6 +81,12 @@ export class HardenedNamespace extends Construct {
 
   /** The network baseline, unless turned off. */
   public readonly networkBaseline?: NamespaceNetworkBaseline;
+
+  /** The ResourceQuota, when `quota` is given. */
+  public readonly quota?: NamespaceResourceQuota;
+
+  /** The LimitRange, when `limitRange` is given. */
+  public readonly limitRange?: NamespaceLimitRange;
 
   constructor(scope: Construct, id: string, props: HardenedNamespaceProps) {
     super(scope, id);
@@ -71,6 +102,12 @@ export class HardenedNamespace extends Construct {
       labels[`pod-security.kubernetes.io/${mode}`] = level;
       labels[`pod-security.kubernetes.io/${mode}-version`] = version;
     }
+    for (const [key, value] of Object.entries(props.labels ?? {})) {
+      if (key in labels) {
+        throw new Error(`[${this.node.path}] labels: '${key}' is set by HardenedNamespace itself. Fix: remove it from labels (use podSecurity / podSecurityVersion for the Pod Security Admission labels)`);
+      }
+      labels[key] = value;
+    }
     const ns = new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -82,5 +119,7 @@ export class HardenedNamespace extends Construct {
     if (props.networkBaseline !== false) {
       this.networkBaseline = new NamespaceNetworkBaseline(this, 'Network', { namespace: props.name, dns: props.dns });
     }
+    if (props.quota) this.quota = new NamespaceResourceQuota(this, 'Quota', { ...props.quota, namespace: props.name });
+    if (props.limitRange) this.limitRange = new NamespaceLimitRange(this, 'LimitRange', { ...props.limitRange, namespace: props.name });
   }
 }
