@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addRenderStep, clusterScoped } from '../internal/render';
 import { NamespaceLimitRange, NamespaceLimitRangeOptions } from './namespace-limit-range';
 import { NamespaceQuotaOptions, NamespaceResourceQuota } from './namespace-resource-quota';
+import { addRenderStep, clusterScoped } from '../internal/render';
 import { checkDnsLabel } from '../internal/validation';
 import { DnsOptions } from '../network/dns';
 import { NamespaceNetworkBaseline } from '../network/namespace-network-baseline';
