@@ -41,7 +41,7 @@ test('the suite holds the 126 upstream fixtures', () => {
   expect(index.files).toHaveLength(126);
 });
 
-describe.each(index.files.map((f: any) => [f.file, f] as const))('%s', (_file, f: any) => {
+describe.each(index.files.map((f: any) => [f.file, f]) as Array<[string, any]>)('%s', (_file, f) => {
   test(`${f.expected} at ${f.level} (${f.check})`, () => {
     // GIVEN the upstream fixture  WHEN the PSS pack of its level runs
     const pack = packs[f.level];
