@@ -1,5 +1,6 @@
 /**
- * The `superlatch-agent` command line: `run`, `check`, `gate`, `health`, `pair`, `unpair`.
+ * The `superlatch-agent` command line: `run`, `check`, `gate`, `health`, `ready`, `pair`,
+ * `unpair`, `version`.
  * Exit codes and variables are a contract (docs/agent.md); tests pin them.
  */
 import { checkStatusFile, ConfigError, Env, heartbeatFile, loadAccount, loadApiConfig, loadAppCredentials, loadRunConfig } from './config';

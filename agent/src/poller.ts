@@ -32,7 +32,7 @@ export interface PollerOptions {
   readonly backoffCap: number;
   readonly failurePolicy: FailurePolicy;
   readonly heartbeatFile?: string;
-  readonly now?: () => number;
+  /** Jitter source of the backoff (tests make it deterministic). */
   readonly random?: () => number;
 }
 
@@ -52,7 +52,6 @@ const HEARTBEAT_MIN_PERIOD_MS = 1000;
 
 export class Poller {
   public readonly stats: PollerStats = { polls: 0, faults: 0 };
-  private readonly now: () => number;
   private readonly random: () => number;
   private readonly stopper = new AbortController();
   private failures = 0;
@@ -62,7 +61,6 @@ export class Poller {
   private heartbeat = { atMs: -Infinity, nextByMs: -Infinity, polled: false, failing: false };
 
   constructor(private readonly o: PollerOptions) {
-    this.now = o.now ?? Date.now;
     this.random = o.random ?? Math.random;
   }
 
@@ -74,7 +72,7 @@ export class Poller {
       const delay = await this.pollOnce();
       if (this.stopping) break;
       this.beat(delay);
-      await this.sleepUntil(this.now() + delay);
+      await this.sleepUntil(Date.now() + delay);
     }
   }
 
@@ -89,7 +87,7 @@ export class Poller {
 
   /** One poll; returns the delay before the next one. */
   private async pollOnce(): Promise<number> {
-    const startedAt = this.now();
+    const startedAt = Date.now();
     this.stats.polls++;
     let result: LatchStatus;
     try {
@@ -108,7 +106,7 @@ export class Poller {
     if (this.failures > 0) this.o.log.info('recovered', { afterFailures: this.failures });
     this.failures = 0;
     if (result.warning) this.o.log.warn('latch_warning', { code: result.warning.code, message: result.warning.message });
-    const now = this.now();
+    const now = Date.now();
     const atMs = floorToSecond(now);
     const expiresAtMs = floorToSecond(atMs + this.o.maxStalenessMs);
     if (!this.lastGood || this.policyPublished || this.lastGood.status !== result.status) {
@@ -117,7 +115,7 @@ export class Poller {
     this.lastGood = { status: result.status, atMs, expiresAtMs };
     this.policyPublished = false;
     await this.publish(result.status, atMs, expiresAtMs, 'latch');
-    return Math.max(0, startedAt + this.o.pollIntervalMs - this.now());
+    return Math.max(0, startedAt + this.o.pollIntervalMs - Date.now());
   }
 
   private logFault(e: unknown, retryInMs: number): void {
@@ -134,7 +132,7 @@ export class Poller {
 
   /** After `expiresAt` with no success, publish the failure policy's state (once per outage). */
   private async publishPolicyIfExpired(): Promise<void> {
-    const now = this.now();
+    const now = Date.now();
     if (this.policyPublished || this.stopping || (this.lastGood && now < this.lastGood.expiresAtMs)) return;
     const atMs = this.lastGood?.atMs ?? floorToSecond(now);
     const expiresAtMs = this.lastGood?.expiresAtMs ?? atMs;
@@ -174,7 +172,7 @@ export class Poller {
       } catch {
         continue;
       }
-      const verdict = text === undefined ? undefined : evaluateStatus(text, this.now());
+      const verdict = text === undefined ? undefined : evaluateStatus(text, Date.now());
       if (verdict && verdict.state !== 'unknown' && verdict.doc.source === 'latch') {
         this.lastGood = { status: verdict.doc.status, atMs: Date.parse(verdict.doc.latchUpdate), expiresAtMs: verdict.expiresAtMs };
         this.o.log.info('restored', { target: p.target, status: verdict.doc.status, expiresAt: verdict.doc.expiresAt });
@@ -186,7 +184,7 @@ export class Poller {
   /** Sleeps until `target`, waking at the last good status's expiry to publish the failure policy on time. */
   private async sleepUntil(target: number): Promise<void> {
     while (!this.stopping) {
-      const now = this.now();
+      const now = Date.now();
       if (now >= target) return;
       const expiry = this.lastGood && !this.policyPublished && this.failures > 0 ? this.lastGood.expiresAtMs : Infinity;
       // An expiry already past (its publication failed) waits for the next poll, never spins.
@@ -212,7 +210,7 @@ export class Poller {
    */
   private beat(sleepMs: number): void {
     if (!this.o.heartbeatFile) return;
-    const now = this.now();
+    const now = Date.now();
     const publishMs = this.o.publishers.reduce((sum, p) => sum + p.timeoutMs, 0);
     const nextByMs = now + sleepMs + this.o.httpTimeoutMs + 2 * publishMs + Math.max(5000, this.o.pollIntervalMs);
     const polled = this.stats.polls > 0;
