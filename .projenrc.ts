@@ -69,6 +69,13 @@ const compileAgent = project.addTask('compile:agent', {
   exec: 'tsc -p agent/tsconfig.json',
 });
 project.preCompileTask.spawn(compileAgent);
+
+// ts-jest only transpiles (isolatedModules): type-check tests, examples, bench and agent first.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check tests, examples, benchmarks and scripts',
+  exec: 'tsc -p test/tsconfig.json --noEmit',
+});
+project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(compileAgent);
 
 // `npx projen examples`: synthesize every app under examples/ into dist-examples/<name>/.

@@ -4,6 +4,7 @@
  */
 import { Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
 import {
   Harden, HardenedNamespace, HardeningProfile, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, SeccompProfile, WorkloadNetworkPolicy,
 } from '../../src';
@@ -13,7 +14,7 @@ import { goodContainer, newChart } from '../util';
 const batch = { ...goodContainer(), liveness: undefined, readiness: undefined };
 
 /** A workload hardened with `options`, with the policy every workload needs (ingress and egress rules). */
-function judgedChart(make: (chart: Chart) => kplus.Workload, profile?: HardeningProfile) {
+function judgedChart(make: (chart: Chart) => IConstruct, profile?: HardeningProfile) {
   const { chart } = newChart();
   const w = make(chart);
   Harden.workload(w, { profile, priorityClassName: 'standard' });
@@ -25,7 +26,7 @@ function judgedChart(make: (chart: Chart) => kplus.Workload, profile?: Hardening
 }
 
 describe('every workload kind with the default (restricted) profile has zero findings', () => {
-  test.each<[string, (c: Chart) => kplus.Workload]>([
+  test.each<[string, (c: Chart) => IConstruct]>([
     ['Deployment', (c) => new kplus.Deployment(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
     ['StatefulSet', (c) => new kplus.StatefulSet(c, 'w', {
       metadata: { name: 'w' },
