@@ -59,6 +59,9 @@ function parseAuditArgs(args: string[]): AuditArgs {
     }
   }
   if (paths.length === 0) throw new UsageError('name at least one file or folder to audit');
+  if (!Object.prototype.hasOwnProperty.call(PACKS, pack)) {
+    throw new UsageError(`Unknown rule pack '${pack}': use one of ${Object.keys(PACKS).join(', ')}`);
+  }
   return { pack, format, paths };
 }
 
@@ -101,11 +104,12 @@ export function main(argv: string[], io: CliIo = processIo): number {
       io.err(`superlatch audit: ${e.message}\n${USAGE}`);
       return ExitCode.INPUT;
     }
-    if (e instanceof ManifestLoadError || /Unknown rule pack/.test((e as Error).message)) {
-      io.err(`superlatch audit: ${(e as Error).message}`);
+    if (e instanceof ManifestLoadError) {
+      io.err(`superlatch audit: ${e.message}`);
       return ExitCode.INPUT;
     }
-    throw e;
+    io.err(`superlatch audit: internal error: ${(e as Error).stack ?? e}`);
+    return ExitCode.INPUT;
   }
 }
 

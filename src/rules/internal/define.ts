@@ -1,4 +1,4 @@
-import { ManifestSet } from './manifests';
+import { ManifestSet, PodRef } from './manifests';
 import { Rule, RuleFinding, RuleProps, RuleResult } from '../rule';
 
 /** The check of a built-in rule: findings, or undefined when nothing in the set is relevant. */
@@ -30,7 +30,7 @@ export function defineRule(spec: RuleSpec): Rule {
 }
 
 /** Pod-template rules: not applicable when the set has no pod templates. */
-export function perPod(set: ManifestSet, fn: (pod: ManifestSet['pods'][number]) => RuleFinding[]): RuleFinding[] | undefined {
+export function perPod(set: ManifestSet, fn: (pod: PodRef) => RuleFinding[]): RuleFinding[] | undefined {
   if (set.pods.length === 0) return undefined;
   return set.pods.flatMap(fn);
 }

@@ -2,7 +2,7 @@
  * Read-only views over a list of manifest objects, shared by all rules.
  *
  * A ManifestSet is built once per manifest list (cached by identity), so the
- * eighty-odd rules of a pack do not each re-walk every object.
+ * fifty-odd rules of a pack do not each re-walk every object.
  */
 import type { RuleFinding } from '../rule';
 
