@@ -41,6 +41,13 @@ describe('agent/Dockerfile', () => {
     expect(finalStage).toContain('CMD ["run"]');
     expect(dockerfile).not.toMatch(/LATCH_(SECRET_KEY|APP_ID|ACCOUNT_ID)/);
   });
+
+  test('the build context holds only what the build stage copies', () => {
+    const ignore = fs.readFileSync(path.join(REPO, 'agent', 'Dockerfile.dockerignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(ignore).toEqual(['*', '!package-lock.json', '!agent/tsconfig.json', '!agent/src/']);
+    const copied = instructions.filter((l) => l.startsWith('COPY ') && !l.includes('--from=')).map((l) => l.split(/\s+/)[1]);
+    expect(copied).toEqual(['package-lock.json', 'agent/tsconfig.json', 'agent/src']);
+  });
 });
 
 describe('the compiled agent', () => {
