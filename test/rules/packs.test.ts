@@ -1,4 +1,6 @@
-import { PackName, RuleCatalog, RulePack } from '../../src/rules';
+import { Testing } from 'cdk8s';
+import { compliantSet } from './support/fixtures';
+import { PackName, ReferenceFramework, Rule, RuleAcknowledgements, RuleCatalog, RulePack, RuleResult, RuleSeverity } from '../../src/rules';
 
 /** Pins each pack: adding a rule or changing a severity must show up in review. */
 function inventory(pack: RulePack): string[] {
@@ -61,4 +63,53 @@ test('every built-in rule is in at least one pack, has metadata and references',
 test('RuleCatalog.get finds rules and rejects unknown ids', () => {
   expect(RuleCatalog.get('SL-PSS-14').title).toBe('Pods must run as non-root');
   expect(() => RuleCatalog.get('SL-PSS-99')).toThrow(/Unknown rule id 'SL-PSS-99'/);
+});
+
+describe('custom rules and packs', () => {
+  /** A user's own rule: every Deployment names an owner label. */
+  class OwnerLabel extends Rule {
+    constructor() {
+      super({
+        id: 'ACME-META-1',
+        title: 'Deployments carry an owner label',
+        severity: RuleSeverity.WARNING,
+        rationale: 'On-call needs to know whom to page.',
+        remediation: 'Add metadata.labels.owner.',
+        references: [{ framework: ReferenceFramework.DESIGN, id: 'acme-ops' }],
+      });
+    }
+
+    public check(manifests: any[]): RuleResult {
+      const deployments = manifests.map((m, i) => ({ m, i })).filter(({ m }) => m.kind === 'Deployment');
+      if (deployments.length === 0) return RuleResult.notApplicable();
+      const findings = deployments.filter(({ m }) => !m.metadata?.labels?.owner)
+        .map(({ i }) => ({ objectIndex: i, path: 'metadata.labels.owner', message: 'no owner label' }));
+      return findings.length ? RuleResult.nonCompliant(findings) : RuleResult.compliant();
+    }
+  }
+
+  test('run next to built-in rules, in id order, and become acknowledgeable', () => {
+    const pack = RulePack.custom('acme', [new OwnerLabel(), RuleCatalog.get('SL-PSS-1')]);
+    expect(pack.rules.map((r) => r.id)).toEqual(['SL-PSS-1', 'ACME-META-1']);
+    const set = compliantSet();
+    const report = pack.evaluate(set);
+    expect(report.warnings.map((f) => `${f.ruleId} ${f.kind}/${f.name}`)).toEqual(['ACME-META-1 Deployment/api', 'ACME-META-1 Deployment/door-hub', 'ACME-META-1 Deployment/web']);
+    expect(() => RuleAcknowledgements.acknowledgeRule(Testing.chart(), 'ACME-META-1', 'owners are tracked in the CMDB')).not.toThrow();
+  });
+
+  test('invalid definitions are rejected with the fix', () => {
+    expect(() => RulePack.custom('Acme Pack', [])).toThrow(/must be lower-case letters, digits and dashes/);
+    expect(() => RulePack.custom('dup', [new OwnerLabel(), new OwnerLabel()])).toThrow(/lists rule ACME-META-1 twice/);
+    expect(() => RuleResult.nonCompliant([])).toThrow(/pass at least one finding/);
+    class Unnamed extends Rule {
+      constructor() {
+        super({ id: 'acme rule', title: 't', severity: RuleSeverity.ERROR, rationale: 'r', remediation: 'f' });
+      }
+      public check(): RuleResult {
+        return RuleResult.compliant();
+      }
+    }
+    expect(() => new Unnamed()).toThrow(/Rule id 'acme rule' is invalid: use upper-case words and a number, e.g. 'SL-NET-3' or 'ACME-IMG-1'/);
+    expect(() => RulePack.custom('steal', [Object.assign(new OwnerLabel(), { id: 'SL-PSS-1' })])).toThrow(/belongs to a built-in rule/);
+  });
 });
