@@ -78,6 +78,13 @@ const typecheck = project.addTask('typecheck', {
 project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(compileAgent);
 
+// docs/RULES.md is generated from the rule objects (a test fails when it is stale).
+const docsRules = project.addTask('docs:rules', {
+  description: 'Generate docs/RULES.md from the rule objects',
+  exec: 'ts-node --project test/tsconfig.json scripts/rules-docs.ts',
+});
+project.postCompileTask.spawn(docsRules);
+
 // `npx projen examples`: synthesize every app under examples/ into dist-examples/<name>/.
 project.addTask('examples', {
   description: 'Synthesize every example app into dist-examples/',

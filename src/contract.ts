@@ -51,7 +51,10 @@ export class SuperlatchKeys {
   /** Annotation on the top-level object: the hardening relaxations in force, one per line, each `name: reason`. */
   public static readonly RELAXATIONS_ANNOTATION = 'superlatch.io/relaxations';
 
-  /** Annotation on the top-level object: acknowledged rule findings, each `RULE-ID: reason`. */
+  /**
+   * Annotation on the top-level object: acknowledged rule findings, one per line,
+   * `RULE-ID: reason` or `RULE-ID @ json.path: reason`.
+   */
   public static readonly SUPPRESSIONS_ANNOTATION = 'superlatch.io/acknowledged-rules';
 
   /** Role label value of the latch agent's own objects. */

@@ -11,3 +11,4 @@ export * from './namespace/hardened-namespace';
 export * from './latch/latch-mode';
 export * from './latch/latch-credentials';
 export * from './latch/latch';
+export * from './rules';
