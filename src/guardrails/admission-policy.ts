@@ -1,0 +1,209 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { guardrailValidations } from './admission-expressions';
+import { addRenderStep, clusterScoped } from '../internal/render';
+import { checkDnsLabel } from '../internal/validation';
+
+/**
+ * API version of the ValidatingAdmissionPolicy objects.
+ *
+ * The API is GA (`v1`, on by default) since Kubernetes 1.30. Before that the
+ * kube-apiserver needs the feature gate and the API group version switched on:
+ * `--feature-gates=ValidatingAdmissionPolicy=true` and
+ * `--runtime-config=admissionregistration.k8s.io/v1alpha1=true` (1.26, 1.27)
+ * or `...=v1beta1=true` (1.28, 1.29).
+ */
+export enum AdmissionPolicyVersion {
+  /** `admissionregistration.k8s.io/v1`: Kubernetes 1.30 and later. */
+  V1 = 'admissionregistration.k8s.io/v1',
+  /** `admissionregistration.k8s.io/v1beta1`: Kubernetes 1.28 and 1.29 (feature gate and runtime-config). */
+  V1BETA1 = 'admissionregistration.k8s.io/v1beta1',
+  /** `admissionregistration.k8s.io/v1alpha1`: Kubernetes 1.27 (feature gate and runtime-config). */
+  V1ALPHA1 = 'admissionregistration.k8s.io/v1alpha1',
+}
+
+/** What the API server does when a validation fails (`validationActions` of the binding). */
+export enum AdmissionValidationAction {
+  /** Reject the request. */
+  DENY = 'Deny',
+  /** Admit it with a warning to the client. */
+  WARN = 'Warn',
+  /** Admit it and record the failure in the audit event. */
+  AUDIT = 'Audit',
+}
+
+/** What the API server does when a validation cannot be evaluated. */
+export enum AdmissionFailurePolicy {
+  /** Reject the request (fail closed). */
+  FAIL = 'Fail',
+  /** Admit the request (fail open). */
+  IGNORE = 'Ignore',
+}
+
+/** Options of the guardrail admission policy. */
+export interface GuardrailAdmissionPolicyProps {
+  /** Namespaces the policy applies to (matched by their immutable `kubernetes.io/metadata.name` label). */
+  readonly namespaces: string[];
+
+  /**
+   * Name of the ValidatingAdmissionPolicy; the binding is `<name>-binding`.
+   * @default "superlatch-guardrails"
+   */
+  readonly name?: string;
+
+  /**
+   * API version of both objects.
+   * @default AdmissionPolicyVersion.V1
+   */
+  readonly apiVersion?: AdmissionPolicyVersion;
+
+  /**
+   * What a failed validation does. `Deny` and `Warn` cannot be combined.
+   * @default [AdmissionValidationAction.DENY]
+   */
+  readonly validationActions?: AdmissionValidationAction[];
+
+  /**
+   * What an evaluation error does.
+   * @default AdmissionFailurePolicy.FAIL
+   */
+  readonly failurePolicy?: AdmissionFailurePolicy;
+
+  /**
+   * Seccomp `Localhost` profiles accepted besides `RuntimeDefault`, as the
+   * `localhostProfile` path (e.g. `OperatorSeccompProfile.localhostProfile`).
+   * @default - only RuntimeDefault
+   */
+  readonly allowedLocalhostProfiles?: string[];
+
+  /**
+   * Capabilities containers may add on top of `drop: [ALL]`.
+   * @default - none
+   */
+  readonly allowedCapabilities?: string[];
+
+  /**
+   * Image repositories (without tag or digest, e.g. `registry.example.com/superlatch-agent`)
+   * the status-writer container must run. Keeps another image from being
+   * declared the writer.
+   * @default - the writer's image is not checked
+   */
+  readonly statusWriterImages?: string[];
+
+  /**
+   * Also validate the pod templates of Deployments, StatefulSets, DaemonSets,
+   * ReplicaSets, ReplicationControllers, Jobs and CronJobs, so a bad template
+   * is refused at `kubectl apply` instead of when its pods are created.
+   * @default true
+   */
+  readonly workloadTemplates?: boolean;
+}
+
+/**
+ * A ValidatingAdmissionPolicy and its binding that enforce, at admission, the
+ * invariants the rule pack checks at synth time, on every Pod (including
+ * ephemeral debug containers) and, by default, every workload pod template in
+ * the given namespaces:
+ *
+ * - latch-guarded pods declare their status volume and mode;
+ * - the status volume is mounted read-write only by the writer container named
+ *   in `superlatch.io/status-writer`, and only in sidecar mode;
+ * - optionally, the writer runs an image of the given repositories;
+ * - every container drops ALL capabilities and adds none (or only allowed ones);
+ * - every container runs with seccomp RuntimeDefault (or an allowed Localhost profile);
+ * - every container has a read-only root filesystem;
+ * - every image is pinned by digest.
+ *
+ * Both objects are cluster-scoped: they never carry a namespace.
+ */
+export class GuardrailAdmissionPolicy extends Construct {
+  /** Name of the ValidatingAdmissionPolicy. */
+  public readonly policyName: string;
+  /** Name of the ValidatingAdmissionPolicyBinding. */
+  public readonly bindingName: string;
+
+  constructor(scope: Construct, id: string, props: GuardrailAdmissionPolicyProps) {
+    super(scope, id);
+    const where = `[${this.node.path}]`;
+    this.policyName = props.name ?? 'superlatch-guardrails';
+    this.bindingName = `${this.policyName}-binding`;
+    checkDnsLabel(where, 'name', this.bindingName);
+    if (props.namespaces.length === 0) {
+      throw new Error(`${where}: namespaces is empty, so the policy would apply nowhere. Fix: list the namespaces to guard, e.g. the HardenedNamespace's name`);
+    }
+    props.namespaces.forEach((ns) => checkDnsLabel(where, 'namespaces', ns));
+    const actions = [...new Set(props.validationActions ?? [AdmissionValidationAction.DENY])].sort();
+    if (actions.length === 0) {
+      throw new Error(`${where}: validationActions is empty. Fix: give Deny (enforce), or Warn and/or Audit (report only)`);
+    }
+    if (actions.includes(AdmissionValidationAction.DENY) && actions.includes(AdmissionValidationAction.WARN)) {
+      throw new Error(`${where}: validationActions cannot combine Deny and Warn (the API server refuses it). Fix: use [Deny] or [Deny, Audit] to enforce, [Warn, Audit] to report`);
+    }
+    for (const p of props.allowedLocalhostProfiles ?? []) {
+      if (!p || p.startsWith('/') || p.includes('..')) {
+        throw new Error(`${where}: allowedLocalhostProfiles '${p}' is not a path relative to the kubelet seccomp directory. Fix: use e.g. 'operator/latch-agent.json'`);
+      }
+    }
+    for (const c of props.allowedCapabilities ?? []) {
+      if (!/^[A-Z_]+$/.test(c)) {
+        throw new Error(`${where}: allowedCapabilities '${c}' is not a capability name. Fix: use upper-case names without the CAP_ prefix, e.g. NET_BIND_SERVICE`);
+      }
+    }
+    for (const repo of props.statusWriterImages ?? []) {
+      const last = repo.split('/').pop() ?? '';
+      if (!/^[a-z0-9][a-z0-9._\-/:]*$/.test(repo) || last.includes(':') || last === '') {
+        throw new Error(`${where}: statusWriterImages '${repo}' is not an image repository. Fix: give the repository without tag or digest, e.g. 'registry.example.com/superlatch-agent'`);
+      }
+    }
+
+    const apiVersion = props.apiVersion ?? AdmissionPolicyVersion.V1;
+    const workloadTemplates = props.workloadTemplates ?? true;
+    const validations = guardrailValidations({
+      allowedLocalhostProfiles: [...new Set(props.allowedLocalhostProfiles ?? [])].sort(),
+      allowedCapabilities: [...new Set(props.allowedCapabilities ?? [])].sort(),
+      statusWriterImages: [...new Set(props.statusWriterImages ?? [])].sort(),
+      workloadTemplates,
+    });
+    const operations = ['CREATE', 'UPDATE'];
+    const resourceRules: any[] = [{
+      apiGroups: [''],
+      apiVersions: ['v1'],
+      operations,
+      resources: workloadTemplates ? ['pods', 'pods/ephemeralcontainers', 'replicationcontrollers'] : ['pods', 'pods/ephemeralcontainers'],
+    }];
+    if (workloadTemplates) {
+      resourceRules.push(
+        { apiGroups: ['apps'], apiVersions: ['v1'], operations, resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'] },
+        { apiGroups: ['batch'], apiVersions: ['v1'], operations, resources: ['cronjobs', 'jobs'] },
+      );
+    }
+    const labels = { 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' };
+
+    const policy = new ApiObject(this, 'Policy', {
+      apiVersion,
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: this.policyName, labels },
+      spec: {
+        failurePolicy: props.failurePolicy ?? AdmissionFailurePolicy.FAIL,
+        matchConstraints: { resourceRules },
+        validations: validations.map((v) => ({ expression: v.expression, message: v.message, reason: 'Forbidden' })),
+      },
+    } as any);
+    const binding = new ApiObject(this, 'Binding', {
+      apiVersion,
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: this.bindingName, labels },
+      spec: {
+        policyName: this.policyName,
+        validationActions: actions,
+        matchResources: {
+          namespaceSelector: {
+            matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...new Set(props.namespaces)].sort() }],
+          },
+        },
+      },
+    } as any);
+    addRenderStep(policy, clusterScoped);
+    addRenderStep(binding, clusterScoped);
+  }
+}

@@ -1,0 +1,2 @@
+// Cluster guardrails: admission policies, image trust, Falco runtime rules, pid limits, custom seccomp.
+export * from './admission-policy';
