@@ -1,2 +1,3 @@
 // Cluster guardrails: admission policies, image trust, Falco runtime rules, pid limits, custom seccomp.
 export * from './admission-policy';
+export * from './image-trust-policy';
