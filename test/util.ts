@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 
@@ -56,4 +58,17 @@ export function errorOf(fn: () => unknown): string {
     return (e as Error).message;
   }
   throw new Error('expected an error, but none was thrown');
+}
+
+/** `@default` text of every prop of `iface` in `file` that documents one (required props have none). */
+export function documentedDefaults(file: string, iface: string): Record<string, string> {
+  const src = fs.readFileSync(path.join(__dirname, '..', 'src', file), 'utf8');
+  const body = src.slice(src.indexOf(`export interface ${iface} {`));
+  const block = body.slice(0, body.indexOf('\n}\n'));
+  const out: Record<string, string> = {};
+  for (const m of block.matchAll(/\/\*\*([\s\S]*?)\*\/\s*readonly (\w+)\??:/g)) {
+    const def = /@default (.*)/.exec(m[1]);
+    if (def) out[m[2]] = def[1].trim();
+  }
+  return out;
 }

@@ -40,8 +40,8 @@ export interface GuardPodOptions {
 function resources(r: ResourceDefaults): any {
   const mi = (s: { toMebibytes(): number } | undefined, d: number) => `${s ? s.toMebibytes() : d}Mi`;
   return {
-    requests: { 'cpu': r.cpuRequest ?? '10m', 'memory': mi(r.memoryRequest, 48), 'ephemeral-storage': mi(r.ephemeralStorageRequest, 8) },
-    limits: { 'cpu': r.cpuLimit ?? '100m', 'memory': mi(r.memoryLimit, 96), 'ephemeral-storage': mi(r.ephemeralStorageLimit, 32) },
+    requests: { 'cpu': r.cpuRequest ?? '10m', 'memory': mi(r.memoryRequest, 64), 'ephemeral-storage': mi(r.ephemeralStorageRequest, 8) },
+    limits: { 'cpu': r.cpuLimit ?? '100m', 'memory': mi(r.memoryLimit, 128), 'ephemeral-storage': mi(r.ephemeralStorageLimit, 32) },
   };
 }
 

@@ -131,7 +131,7 @@ export interface LatchProps {
 
   /**
    * Requests and limits of the agent (and gate) containers.
-   * @default - cpu 10m/100m, memory 48Mi/96Mi, ephemeral-storage 8Mi/32Mi
+   * @default - cpu 10m/100m, memory 64Mi/128Mi, ephemeral-storage 8Mi/32Mi
    */
   readonly agentResources?: ResourceDefaults;
 

@@ -3,25 +3,10 @@
  * The documented text is read from the source, so docs and behaviour cannot drift
  * apart silently: a new prop without a check here, or a changed @default, fails.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ApiObject, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Harden, SuperlatchKeys } from '../../src';
-import { allContainers, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
-
-/** `@default` text of every prop of `iface` in `file`. */
-function documentedDefaults(file: string, iface: string): Record<string, string> {
-  const src = fs.readFileSync(path.join(__dirname, '..', '..', 'src', file), 'utf8');
-  const body = src.slice(src.indexOf(`export interface ${iface} {`));
-  const block = body.slice(0, body.indexOf('\n}\n'));
-  const out: Record<string, string> = {};
-  for (const m of block.matchAll(/\/\*\*([\s\S]*?)\*\/\s*readonly (\w+)\??:/g)) {
-    const def = /@default (.*)/.exec(m[1]);
-    out[m[2]] = def ? def[1].trim() : '(none)';
-  }
-  return out;
-}
+import { allContainers, documentedDefaults, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
 
 /** Renders a raw Deployment (no cdk8s-plus defaults) and a cdk8s-plus one, both hardened with defaults. */
 function render() {
