@@ -12,3 +12,6 @@ export * from './latch/latch-mode';
 export * from './latch/latch-credentials';
 export * from './latch/latch';
 export * from './rules';
+export * from './namespace/namespace-resource-quota';
+export * from './namespace/namespace-limit-range';
+export * from './guardrails';
