@@ -1,3 +1,4 @@
 // Cluster guardrails: admission policies, image trust, Falco runtime rules, pid limits, custom seccomp.
 export * from './admission-policy';
 export * from './image-trust-policy';
+export * from './operator-seccomp-profile';
