@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
 
 /** A digest-pinned image for tests (the digest only has to be well-formed). */
 export const IMAGE = `registry.example.com/app:1.0@sha256:${'ab'.repeat(32)}`;
@@ -72,3 +73,20 @@ export function documentedDefaults(file: string, iface: string): Record<string, 
   }
   return out;
 }
+
+/** One workload of every kind cdk8s-plus makes, named `w`, ready for the restricted profile. */
+export const WORKLOAD_MAKERS: Array<[string, (chart: Chart) => IConstruct]> = (() => {
+  const batch = { ...goodContainer(), liveness: undefined, readiness: undefined };
+  return [
+    ['Deployment', (c) => new kplus.Deployment(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
+    ['StatefulSet', (c) => new kplus.StatefulSet(c, 'w', {
+      metadata: { name: 'w' },
+      containers: [goodContainer()],
+      service: new kplus.Service(c, 'svc', { metadata: { name: 'w' }, ports: [{ port: 8080 }], clusterIP: 'None' }),
+    })],
+    ['DaemonSet', (c) => new kplus.DaemonSet(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
+    ['Job', (c) => new kplus.Job(c, 'w', { metadata: { name: 'w' }, containers: [batch] })],
+    ['CronJob', (c) => new kplus.CronJob(c, 'w', { metadata: { name: 'w' }, containers: [batch], schedule: Cron.daily() })],
+    ['Pod', (c) => new kplus.Pod(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
+  ];
+})();

@@ -1,7 +1,7 @@
-import { ApiObject, Cron, Testing } from 'cdk8s';
+import { ApiObject, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Harden, HardeningProfile, SeccompProfile } from '../../src';
-import { allContainers, errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
+import { allContainers, errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate, WORKLOAD_MAKERS } from '../util';
 
 /** The invariants of the restricted profile on one rendered workload. */
 function expectRestricted(m: any) {
@@ -34,19 +34,7 @@ function expectRestricted(m: any) {
 }
 
 describe('every cdk8s-plus workload kind', () => {
-  const batch = { ...goodContainer(), liveness: undefined, readiness: undefined };
-  test.each<[string, (chart: any) => any]>([
-    ['Deployment', (c) => new kplus.Deployment(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
-    ['StatefulSet', (c) => new kplus.StatefulSet(c, 'w', {
-      metadata: { name: 'w' },
-      containers: [goodContainer()],
-      service: new kplus.Service(c, 'svc', { metadata: { name: 'w' }, ports: [{ port: 8080 }], clusterIP: 'None' }),
-    })],
-    ['DaemonSet', (c) => new kplus.DaemonSet(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
-    ['Job', (c) => new kplus.Job(c, 'w', { metadata: { name: 'w' }, containers: [batch] })],
-    ['CronJob', (c) => new kplus.CronJob(c, 'w', { metadata: { name: 'w' }, containers: [batch], schedule: Cron.daily() })],
-    ['Pod', (c) => new kplus.Pod(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
-  ])('%s gets the restricted profile', (kind, make) => {
+  test.each(WORKLOAD_MAKERS)('%s gets the restricted profile', (kind, make) => {
     const { chart } = newChart();
     Harden.workload(make(chart));
     const m = find(Testing.synth(chart), kind, 'w');

@@ -2,16 +2,15 @@
  * The independent judges on every construct's default and main variants:
  * each workload kind hardened with defaults next to its own network policy.
  */
-import { Chart, Cron, Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import {
   Harden, HardenedNamespace, HardeningProfile, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, SeccompProfile, WorkloadNetworkPolicy,
 } from '../../src';
 import { expectNoFindings, judge } from '../judges';
-import { goodContainer, newChart } from '../util';
+import { goodContainer, newChart, WORKLOAD_MAKERS } from '../util';
 
-const batch = { ...goodContainer(), liveness: undefined, readiness: undefined };
 
 /** A workload hardened with `options`, with the policy every workload needs (ingress and egress rules). */
 function judgedChart(make: (chart: Chart) => IConstruct, profile?: HardeningProfile) {
@@ -26,18 +25,7 @@ function judgedChart(make: (chart: Chart) => IConstruct, profile?: HardeningProf
 }
 
 describe('every workload kind with the default (restricted) profile has zero findings', () => {
-  test.each<[string, (c: Chart) => IConstruct]>([
-    ['Deployment', (c) => new kplus.Deployment(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
-    ['StatefulSet', (c) => new kplus.StatefulSet(c, 'w', {
-      metadata: { name: 'w' },
-      containers: [goodContainer()],
-      service: new kplus.Service(c, 'svc', { metadata: { name: 'w' }, ports: [{ port: 8080 }], clusterIP: 'None' }),
-    })],
-    ['DaemonSet', (c) => new kplus.DaemonSet(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
-    ['Job', (c) => new kplus.Job(c, 'w', { metadata: { name: 'w' }, containers: [batch] })],
-    ['CronJob', (c) => new kplus.CronJob(c, 'w', { metadata: { name: 'w' }, containers: [batch], schedule: Cron.daily() })],
-    ['Pod', (c) => new kplus.Pod(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
-  ])('%s', async (_kind, make) => {
+  test.each(WORKLOAD_MAKERS)('%s', async (_kind, make) => {
     await expectNoFindings(judgedChart(make));
   });
 });
