@@ -2,3 +2,4 @@
 export * from './admission-policy';
 export * from './image-trust-policy';
 export * from './operator-seccomp-profile';
+export * from './pid-limits';
