@@ -45,8 +45,8 @@ function resources(r: ResourceDefaults): any {
   };
 }
 
-function exec(spec: LatchPodSpec, args: string[], periodSeconds: number): any {
-  return { exec: { command: [...spec.command, ...args] }, failureThreshold: 3, periodSeconds, timeoutSeconds: 5 };
+function exec(spec: LatchPodSpec, args: string[], periodSeconds: number, failureThreshold = 3): any {
+  return { exec: { command: [...spec.command, ...args] }, failureThreshold, periodSeconds, timeoutSeconds: 5 };
 }
 
 /** The agent container: `run`, its own resources, `health` probes. */
@@ -92,7 +92,8 @@ export function gateContainer(spec: LatchPodSpec): any {
     volumeMounts: [{ name: STATUS_VOLUME, mountPath: spec.statusDirectory, readOnly: true }],
     resources: resources(spec.resources),
     livenessProbe: exec(spec, ['version'], 30),
-    readinessProbe: exec(spec, ['check', '--file', spec.statusFile], 5),
+    // one failed check (locked: 1, unknown or stale: 2) takes the pod out of endpoints
+    readinessProbe: exec(spec, ['check', '--file', spec.statusFile], 5, 1),
   };
 }
 
