@@ -3,3 +3,4 @@ export * from './admission-policy';
 export * from './image-trust-policy';
 export * from './operator-seccomp-profile';
 export * from './pid-limits';
+export * from './falco-rules';

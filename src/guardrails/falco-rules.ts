@@ -1,0 +1,174 @@
+import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { Document } from 'yaml';
+import { falcoDocument } from './falco-document';
+import { latchWorkloads, processName } from './falco-model';
+import { SuperlatchKeys } from '../contract';
+import { isWorkloadKind } from '../hardening/pod-hardening';
+import { checkCidr, checkDnsLabel } from '../internal/validation';
+
+/**
+ * The processes a container is expected to run. Manifests name images, not
+ * binaries, so what runs in a container is known only when its `command` is
+ * set; declare the rest here.
+ */
+export interface ExpectedProcesses {
+  /** The container name. */
+  readonly container: string;
+
+  /**
+   * Process names as Falco's `proc.name` shows them: the executable's file
+   * name, cut to 15 characters by Linux (`/usr/local/bin/web-server` -> `web-server`).
+   */
+  readonly processNames: string[];
+
+  /**
+   * Only for this workload (its object name or `app.kubernetes.io/name`).
+   * @default - every latch workload with a container of that name
+   */
+  readonly workload?: string;
+}
+
+/** Options of the Falco rules. */
+export interface FalcoRulesProps {
+  /**
+   * Name of the ConfigMap.
+   * @default "superlatch-falco-rules"
+   */
+  readonly name?: string;
+
+  /**
+   * Namespace of the ConfigMap: Falco's, so that its DaemonSet can mount it.
+   * @default "falco"
+   */
+  readonly namespace?: string;
+
+  /**
+   * The key of the rules file in the ConfigMap.
+   * @default "superlatch-rules.yaml"
+   */
+  readonly fileName?: string;
+
+  /**
+   * Where the latch workloads are: every ApiObject of a workload kind under
+   * these constructs is rendered (its final manifest) at synth.
+   * @default - the chart this construct is in
+   */
+  readonly sources?: IConstruct[];
+
+  /**
+   * The processes each container runs. Without a declaration, the process is
+   * taken from the container's `command` (and exec probes and hooks); the latch
+   * containers (`latch-agent`, `latch-gate`, the status writer) run `node`;
+   * for a container with neither, only shells are alerted on, and the
+   * container is listed in the rules file's header.
+   * @default - derived as described
+   */
+  readonly expectedProcesses?: ExpectedProcesses[];
+
+  /**
+   * Networks a hub-mode guarded pod may connect to (pod, service and node
+   * networks of the cluster, DNS); anything else is an alert.
+   * @default ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8"]
+   */
+  readonly internalNetworks?: string[];
+}
+
+/**
+ * Falco rules derived from the final manifests of the latch workloads: a
+ * ConfigMap (labelled `superlatch.io/rules: falco`) holding one rules file,
+ * to mount at `/etc/falco/rules.d` or to pass as the Falco Helm chart's
+ * `customRules` (`toYaml()`). For each latch pod it alerts on:
+ *
+ * - a write or write attempt on the status volume by any process but the
+ *   latch agent's in the writer container (CRITICAL);
+ * - a process other than the container's declared entrypoint and probes, or a
+ *   shell when those are unknown (ERROR);
+ * - a listening port the container does not declare (WARNING);
+ * - a container started from an undeclared image, or an undeclared container
+ *   such as an ephemeral debug container (ERROR);
+ * - in hub mode, a connection from a guarded pod outside the cluster networks (ERROR).
+ *
+ * Falco 0.36 or later (the `fs.path.*` fields). The YAML shape is tested here;
+ * run `falco --validate <file>` against the Falco version you deploy.
+ */
+export class FalcoRules extends Construct {
+  /** Name of the ConfigMap. */
+  public readonly configMapName: string;
+
+  /** Namespace of the ConfigMap. */
+  public readonly configMapNamespace: string;
+
+  /** The key of the rules file in the ConfigMap. */
+  public readonly fileName: string;
+
+  private readonly props: FalcoRulesProps;
+
+  constructor(scope: Construct, id: string, props: FalcoRulesProps = {}) {
+    super(scope, id);
+    const where = `[${this.node.path}]`;
+    this.props = props;
+    this.configMapName = props.name ?? 'superlatch-falco-rules';
+    this.configMapNamespace = props.namespace ?? 'falco';
+    this.fileName = props.fileName ?? 'superlatch-rules.yaml';
+    checkDnsLabel(where, 'name', this.configMapName);
+    checkDnsLabel(where, 'namespace', this.configMapNamespace);
+    if (!/^[A-Za-z0-9][-A-Za-z0-9_.]*\.ya?ml$/.test(this.fileName)) {
+      throw new Error(`${where}: fileName '${this.fileName}' is not a .yaml file name usable as a ConfigMap key. Fix: use e.g. 'superlatch-rules.yaml'`);
+    }
+    for (const cidr of props.internalNetworks ?? []) checkCidr(where, 'internalNetworks', cidr);
+    for (const d of props.expectedProcesses ?? []) {
+      if (d.processNames.length === 0 || d.processNames.some((p) => !/^[A-Za-z0-9][-A-Za-z0-9_.+]*$/.test(processName(p)))) {
+        throw new Error(`${where}: expectedProcesses for container '${d.container}' must list process names such as 'node' or 'nginx' (got ${JSON.stringify(d.processNames)})`);
+      }
+    }
+
+    new ApiObject(this, 'Resource', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: this.configMapName,
+        namespace: this.configMapNamespace,
+        labels: { 'app.kubernetes.io/managed-by': 'cdk8s-superlatch', [SuperlatchKeys.RULES_LABEL]: 'falco' },
+      },
+      // rendered when the ConfigMap is, from the other objects' final manifests
+      data: Lazy.any({ produce: () => ({ [this.fileName]: this.toYaml() }) }),
+    } as any);
+  }
+
+  /**
+   * The rules file: renders the workloads of the sources and derives the rules.
+   * Call it after the app is complete (e.g. to write Helm `customRules`).
+   */
+  public toYaml(): string {
+    const where = `[${this.node.path}]`;
+    const sources = this.props.sources ?? [Chart.of(this)];
+    const objects = new Set<ApiObject>();
+    for (const source of sources) {
+      for (const c of source.node.findAll()) {
+        // Only workloads are rendered: never this ConfigMap, so no recursion.
+        if (ApiObject.isApiObject(c) && isWorkloadKind(c.kind)) objects.add(c);
+      }
+    }
+    let workloads;
+    try {
+      workloads = latchWorkloads([...objects].map((o) => o.toJson()), [...(this.props.expectedProcesses ?? [])]);
+    } catch (e) {
+      throw new Error(`${where}: ${(e as Error).message}`);
+    }
+    if (workloads.length === 0) {
+      throw new Error(`${where}: no latch pod (superlatch.io labels or annotations) under ${sources.map((s) => s.node.path || '(app)').join(', ')}, so there is nothing to watch. Fix: add the latch workloads to the chart, or point sources at them`);
+    }
+    const doc = falcoDocument(workloads, { internalNetworks: this.props.internalNetworks ?? ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8'] });
+    const yaml = new Document(doc.items);
+    yaml.commentBefore = [
+      ' Falco rules generated by cdk8s-superlatch from the final manifests of these latch workloads:',
+      ...workloads.map((w) => `   ${w.ref}`),
+      ' Needs Falco 0.36 or later. Check it with `falco --validate <this file>` against your Falco.',
+      ...(doc.withoutAllowList.length > 0
+        ? [' No process allow-list (only shells are alerted on; declare expectedProcesses):', ...doc.withoutAllowList.map((c) => `   ${c}`)]
+        : []),
+    ].join('\n');
+    return yaml.toString({ lineWidth: 0 });
+  }
+}
