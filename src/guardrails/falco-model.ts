@@ -44,8 +44,8 @@ export interface FalcoWorkload {
 /** The agent image runs `/nodejs/bin/node` (agent/Dockerfile): its `proc.name`. */
 export const LATCH_AGENT_PROCESS = 'node';
 
-/** Container names of the contract that run the agent image. */
-const AGENT_CONTAINERS = new Set(['latch-agent', 'latch-gate']);
+/** Container names of the contract that run the agent image (also listed in `superlatch.io/latch-containers`). */
+const AGENT_CONTAINERS = ['latch-agent', 'latch-gate'];
 
 /** Linux keeps 15 characters of a process name (`comm`), which is what `proc.name` shows. */
 export function processName(name: string): string {
@@ -103,15 +103,16 @@ export function latchWorkloads(manifests: any[], declarations: ProcessDeclaratio
 
     const statusVolume = annotations[K.STATUS_VOLUME_ANNOTATION];
     const writer = annotations[K.MODE_ANNOTATION] === 'sidecar' ? annotations[K.WRITER_ANNOTATION] : undefined;
+    const latchContainers = new Set([...AGENT_CONTAINERS, ...(annotations[K.LATCH_CONTAINERS_ANNOTATION] ?? '').split(',').map((x) => x.trim())]);
     const spec = template.spec ?? {};
     const containers: FalcoContainer[] = [...(spec.initContainers ?? []), ...(spec.containers ?? [])]
       .map((c: any) => {
         const declared = declarations.filter((d) => d.container === c.name && (d.workload === undefined || d.workload === name || d.workload === labels['app.kubernetes.io/name']));
         const main = declared.length > 0
           ? declared.flatMap((d) => d.processNames)
-          : AGENT_CONTAINERS.has(c.name) || c.name === writer
-            ? [LATCH_AGENT_PROCESS]
-            : c.command?.length ? [c.command[0]] : [];
+          : c.command?.length
+            ? [c.command[0]]
+            : latchContainers.has(c.name) || c.name === writer ? [LATCH_AGENT_PROCESS] : [];
         const hooks = [c.livenessProbe, c.readinessProbe, c.startupProbe, c.lifecycle?.postStart, c.lifecycle?.preStop]
           .map((p: any) => p?.exec?.command?.[0])
           .filter((x: unknown): x is string => typeof x === 'string');

@@ -58,10 +58,11 @@ export interface FalcoRulesProps {
 
   /**
    * The processes each container runs. Without a declaration, the process is
-   * taken from the container's `command` (and exec probes and hooks); the latch
-   * containers (`latch-agent`, `latch-gate`, the status writer) run `node`;
-   * for a container with neither, only shells are alerted on, and the
-   * container is listed in the rules file's header.
+   * taken from the container's `command` (plus its exec probes and hooks); the
+   * latch containers (`superlatch.io/latch-containers`, the status writer) run
+   * `node` when they set no command; for any other container with no command,
+   * only shells are alerted on, and the container is listed in the rules
+   * file's header.
    * @default - derived as described
    */
   readonly expectedProcesses?: ExpectedProcesses[];

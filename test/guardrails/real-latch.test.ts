@@ -1,0 +1,71 @@
+/**
+ * The guardrails on the output of the real Latch construct (sidecar with the gate, and hub
+ * mode with a Localhost seccomp profile for the master), not only on hand-written pods.
+ */
+import { Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { parse } from 'yaml';
+import { evaluateCel } from './cel';
+import { matchingRules } from './falco-eval';
+import { AGENT_IMAGE, AGENT_REPO } from './latch-fixtures';
+import { Harden, HardeningProfile, Latch, LatchCredentials, LatchMode } from '../../src';
+import { FalcoRules, GuardrailAdmissionPolicy, OperatorSeccompProfile } from '../../src/guardrails';
+import { find, goodContainer, newChart, podSpec } from '../util';
+
+// GIVEN one sidecar latch (with the gate) and one hub latch whose master runs the SPO profile
+const { chart } = newChart('apps');
+const seccomp = new OperatorSeccompProfile(chart, 'seccomp');
+const api = { cidrs: ['203.0.113.0/24'] };
+const credentials = LatchCredentials.fromSecret('latch-credentials');
+const sidecar = new Latch(chart, 'orders', { credentials, api, image: AGENT_IMAGE });
+const hub = new Latch(chart, 'billing', {
+  mode: LatchMode.HUB,
+  credentials,
+  api,
+  image: AGENT_IMAGE,
+  hub: { apiServerCidrs: ['10.0.0.1/32'] },
+  agentProfile: HardeningProfile.restricted({ seccompProfile: seccomp.seccompProfile }),
+});
+for (const [name, latch] of [['shop', sidecar], ['ledger', hub]] as const) {
+  const d = new kplus.Deployment(chart, name, { metadata: { name }, replicas: 2, containers: [goodContainer({ command: ['/usr/local/bin/web-server'] })] });
+  Harden.workload(d);
+  latch.guard(d, { gate: true });
+}
+const policy = new GuardrailAdmissionPolicy(chart, 'admission', { namespaces: ['apps'], allowedLocalhostProfiles: [seccomp.localhostProfile], statusWriterImages: [AGENT_REPO] });
+new FalcoRules(chart, 'falco');
+const manifests = Testing.synth(chart);
+const workloads = manifests.filter((m) => m.kind === 'Deployment');
+
+test('the hub master runs the Localhost profile the SPO construct distributes', () => {
+  const master = find(manifests, 'Deployment', 'billing-latch-agent');
+  expect(podSpec(master).securityContext.seccompProfile).toEqual({ type: 'Localhost', localhostProfile: 'operator/latch-agent.json' });
+  expect(policy.policyName).toBe('superlatch-guardrails');
+});
+
+test('every admission expression holds on the real latch output', () => {
+  const validations = find(manifests, 'ValidatingAdmissionPolicy').spec.validations;
+  expect(workloads.map((w) => w.metadata.name).sort()).toEqual(['billing-latch-agent', 'ledger', 'shop']);
+  const cases = validations.flatMap((v: any) => workloads.map((object) => ({ expression: v.expression, context: { object } })));
+  const results = evaluateCel(cases);
+  expect(results.filter((r) => !('value' in r) || r.value !== true)).toEqual([]);
+  expect(results).toHaveLength(validations.length * 3);
+});
+
+test('the Falco rules know the real containers: the app command, node for the agent, gate and master, the status mounts', () => {
+  const items = parse(find(manifests, 'ConfigMap', 'superlatch-falco-rules').data['superlatch-rules.yaml']) as any[];
+  const lists = new Map<string, any[]>(items.filter((i) => 'list' in i).map((i) => [i.list, i.items]));
+  expect(lists.get('superlatch_apps_shop_containers')).toEqual(['"app"', '"latch-agent"', '"latch-gate"']);
+  expect(lists.get('superlatch_apps_shop_app_processes')).toEqual(['"web-server"']);
+  expect(lists.get('superlatch_apps_shop_latch_agent_processes')).toEqual(['"node"']);
+  expect(lists.get('superlatch_apps_ledger_latch_gate_processes')).toEqual(['"node"']);
+  expect(lists.get('superlatch_apps_billing_latch_agent_latch_agent_processes')).toEqual(['"node"']);
+  expect(lists.get('superlatch_apps_shop_latch_agent_status_paths')).toEqual(['"/usr/share/latch"']);
+
+  const shop = { 'k8s.ns.name': 'apps', 'k8s.pod.label[app.kubernetes.io/name]': 'shop', 'k8s.pod.label[superlatch.io/latch]': 'orders', 'k8s.pod.label[superlatch.io/role]': 'guarded' };
+  const write = (container: string, proc: string) => ({ ...shop, 'evt.type': 'openat', 'evt.dir': '<', 'evt.is_open_write': 'true', 'container.name': container, 'proc.name': proc, 'fd.name': '/usr/share/latch/latch-info.json' });
+  expect(matchingRules(items, write('latch-agent', 'node'))).toEqual([]);
+  expect(matchingRules(items, write('app', 'web-server'))).toEqual(['Superlatch status volume written outside the latch agent']);
+  const ledger = { ...shop, 'k8s.pod.label[app.kubernetes.io/name]': 'ledger', 'k8s.pod.label[superlatch.io/latch]': 'billing' };
+  expect(matchingRules(items, { ...ledger, 'evt.type': 'connect', 'evt.dir': '<', 'fd.typechar': 4, 'fd.sip': '203.0.113.9', 'container.name': 'app', 'proc.name': 'web-server' }))
+    .toEqual(['Superlatch outbound connection from a hub-mode guarded pod']);
+});
