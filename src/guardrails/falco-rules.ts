@@ -139,10 +139,13 @@ export class FalcoRules extends Construct {
 
   /**
    * The rules file: renders the workloads of the sources and derives the rules.
-   * Call it after the app is complete (e.g. to write Helm `customRules`).
+   * Call it once the app is complete (e.g. to write Helm `customRules`); it
+   * runs the app's validations first, so the hardening profile has been applied.
    */
   public toYaml(): string {
     const where = `[${this.node.path}]`;
+    const errors = this.node.root.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
+    if (errors.length > 0) throw new Error(`${where}: the app does not validate:\n${errors.join('\n')}`);
     const sources = this.props.sources ?? [Chart.of(this)];
     const objects = new Set<ApiObject>();
     for (const source of sources) {

@@ -52,9 +52,15 @@ describe('the ConfigMap', () => {
     expect(Object.keys(cm.data)).toEqual(['superlatch-rules.yaml']);
   });
 
-  test('toYaml() gives the same file, for the Helm chart customRules', () => {
+  test('toYaml() gives the same file, for the Helm chart customRules, also before synthesis', () => {
     const { rules: construct, text: inConfigMap } = setup();
     expect(construct.toYaml()).toBe(inConfigMap);
+    const { chart } = newChart('apps');
+    sidecarWorkload(chart);
+    hubGuardedWorkload(chart);
+    hubAgentWorkload(chart);
+    Harden.workload(new kplus.Deployment(chart, 'other', { metadata: { name: 'other' }, containers: [goodContainer()] }));
+    expect(new FalcoRules(chart, 'falco').toYaml()).toBe(inConfigMap);
   });
 
   test('the header lists the workloads and says to run falco --validate', () => {

@@ -69,3 +69,15 @@ test('the Falco rules know the real containers: the app command, node for the ag
   expect(matchingRules(items, { ...ledger, 'evt.type': 'connect', 'evt.dir': '<', 'fd.typechar': 4, 'fd.sip': '203.0.113.9', 'container.name': 'app', 'proc.name': 'web-server' }))
     .toEqual(['Superlatch outbound connection from a hub-mode guarded pod']);
 });
+
+test('toYaml() before synthesis sees the hardened manifests (stable labels, no construct-path hash)', () => {
+  const { chart: c } = newChart('apps');
+  const latch = new Latch(c, 'orders', { credentials, api, image: AGENT_IMAGE });
+  const d = new kplus.Deployment(c, 'shop', { metadata: { name: 'shop' }, containers: [goodContainer()] });
+  latch.guard(d);
+  const rules = new FalcoRules(c, 'falco');
+  const early = rules.toYaml();
+  expect(early).toContain('k8s.pod.label[app.kubernetes.io/name] = "shop"');
+  expect(early).not.toContain('cdk8s.io/metadata.addr');
+  expect(find(Testing.synth(c), 'ConfigMap', 'superlatch-falco-rules').data['superlatch-rules.yaml']).toBe(early);
+});
