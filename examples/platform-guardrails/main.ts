@@ -18,7 +18,7 @@ import { ApiObject, App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  FalcoRules, GuardrailAdmissionPolicy, Harden, HardenedNamespace, HardeningProfile, ImageSigner, ImageTrustEngine, ImageTrustPolicy,
+  FalcoRules, GuardrailAdmissionPolicy, Harden, HardenedNamespace, ImageSigner, ImageTrustEngine, ImageTrustPolicy,
   KubeletPidLimits, Latch, LatchMode, NetworkPeer, OperatorSeccompProfile, PidLimits, PolicyPort, WorkloadNetworkPolicy,
 } from '../../src';
 import { AGENT_IMAGE, CREDENTIALS, DEMO_APPS, demoContainer, LATCH_API_CIDRS } from '../demo-apps';
@@ -67,7 +67,7 @@ export class PlatformGuardrailsChart extends Chart {
       description: 'Payments workloads guarded by a latch',
     });
 
-    // The agent's own seccomp profile, on every node (cluster-scoped), used by the latch master.
+    // The agent's own seccomp profile, on every node (cluster-scoped), used by the latch's containers.
     const seccomp = new OperatorSeccompProfile(this, 'agent-seccomp');
 
     const latch = new Latch(this, 'latch', {
@@ -77,7 +77,7 @@ export class PlatformGuardrailsChart extends Chart {
       hub: { apiServerCidrs: API_SERVER_CIDRS },
       image: AGENT_IMAGE,
       priorityClassName: 'payments-standard',
-      agentProfile: HardeningProfile.restricted({ seccompProfile: seccomp.seccompProfile }),
+      agentSeccompProfile: seccomp.seccompProfile,
     });
 
     for (const app of DEMO_APPS) {

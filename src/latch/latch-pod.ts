@@ -27,6 +27,8 @@ export interface LatchPodSpec {
   readonly statusFile: string;
   readonly credentials: LatchCredentials;
   readonly resources: ResourceDefaults;
+  /** Container-level seccomp profile of the agent and gate (the hardening keeps it). */
+  readonly seccompProfile?: any;
   readonly env: Record<string, string>;
 }
 
@@ -43,6 +45,10 @@ function resources(r: ResourceDefaults): any {
     requests: { 'cpu': r.cpuRequest ?? '10m', 'memory': mi(r.memoryRequest, 64), 'ephemeral-storage': mi(r.ephemeralStorageRequest, 8) },
     limits: { 'cpu': r.cpuLimit ?? '100m', 'memory': mi(r.memoryLimit, 128), 'ephemeral-storage': mi(r.ephemeralStorageLimit, 32) },
   };
+}
+
+function securityContext(spec: LatchPodSpec): any {
+  return spec.seccompProfile ? { securityContext: { seccompProfile: spec.seccompProfile } } : {};
 }
 
 function exec(spec: LatchPodSpec, args: string[], periodSeconds: number, failureThreshold = 3): any {
@@ -74,6 +80,7 @@ export function agentContainer(spec: LatchPodSpec, opts: { hubConfigMap?: string
     env,
     volumeMounts: mounts,
     resources: resources(spec.resources),
+    ...securityContext(spec),
     // liveness: the run loop beats, whatever the API answers; readiness: it has published
     livenessProbe: exec(spec, ['health'], 30),
     readinessProbe: exec(spec, ['ready'], 10),
@@ -91,6 +98,7 @@ export function gateContainer(spec: LatchPodSpec): any {
     env: [{ name: 'LATCH_STATUS_FILE', value: spec.statusFile }],
     volumeMounts: [{ name: STATUS_VOLUME, mountPath: spec.statusDirectory, readOnly: true }],
     resources: resources(spec.resources),
+    ...securityContext(spec),
     livenessProbe: exec(spec, ['version'], 30),
     // one failed check (locked: 1, unknown or stale: 2) takes the pod out of endpoints
     readinessProbe: exec(spec, ['check', '--file', spec.statusFile], 5, 1),

@@ -5,7 +5,7 @@ import { LatchCredentials } from './latch-credentials';
 import { FailurePolicy, LatchMode } from './latch-mode';
 import { agentContainer, guardPod, LatchPodSpec } from './latch-pod';
 import { Harden } from '../hardening/harden';
-import { HardeningProfile, ResourceDefaults } from '../hardening/hardening-profile';
+import { HardeningProfile, ResourceDefaults, SeccompProfile } from '../hardening/hardening-profile';
 import { RelaxationName } from '../hardening/relaxation';
 import { dnsEgressRules } from '../internal/dns';
 import { addRenderStep } from '../internal/render';
@@ -134,6 +134,15 @@ export interface LatchProps {
    * @default - cpu 10m/100m, memory 64Mi/128Mi, ephemeral-storage 8Mi/32Mi
    */
   readonly agentResources?: ResourceDefaults;
+
+  /**
+   * Seccomp profile of the latch's own containers (agent and gate), in both
+   * modes, set on the containers themselves: e.g. the Security Profiles
+   * Operator profile of `OperatorSeccompProfile` (`SeccompProfile.localhost('operator/latch-agent.json')`).
+   * Application containers keep their pod's profile.
+   * @default - the pod's profile (RuntimeDefault)
+   */
+  readonly agentSeccompProfile?: SeccompProfile;
 
   /**
    * PriorityClass of the latch master pod (hub mode).
@@ -267,6 +276,7 @@ export class Latch extends Construct {
       statusFile: this.statusFile,
       credentials: props.credentials,
       resources: props.agentResources ?? {},
+      seccompProfile: props.agentSeccompProfile?._toKube(),
       env,
     };
 

@@ -83,9 +83,12 @@ test('zero error findings from the restricted and latch rule packs', () => {
   }
 });
 
-test('the latch master runs the SPO profile, which the admission policy allows; the apps run RuntimeDefault', () => {
+test('the latch agent and gate run the SPO profile, which the admission policy allows; the apps run RuntimeDefault', () => {
   const profile = { type: 'Localhost', localhostProfile: 'operator/latch-agent.json' };
-  expect(podSpec(find(manifests, 'Deployment', 'latch-latch-agent')).securityContext.seccompProfile).toEqual(profile);
+  const container = (w: string, c: string) => podSpec(find(manifests, 'Deployment', w)).containers.find((x: any) => x.name === c);
+  expect(container('latch-latch-agent', 'latch-agent').securityContext.seccompProfile).toEqual(profile);
+  expect(container('app-java', 'latch-gate').securityContext.seccompProfile).toEqual(profile);
+  expect(container('app-java', 'app-java').securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
   expect(podSpec(find(manifests, 'Deployment', 'app-go')).securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
   expect(JSON.stringify(find(manifests, 'ValidatingAdmissionPolicy').spec.validations)).toContain("'operator/latch-agent.json'");
 });

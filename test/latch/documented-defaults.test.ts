@@ -44,6 +44,7 @@ const checks: Record<string, Record<string, [string, () => void]>> = {
       requests: { 'cpu': '10m', 'memory': '64Mi', 'ephemeral-storage': '8Mi' },
       limits: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '32Mi' },
     })],
+    agentSeccompProfile: ['- the pod\'s profile (RuntimeDefault)', () => expect(agent.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' })],
     priorityClassName: ['- none: the cluster\'s default priority applies', () => expect(podSpec(master).priorityClassName).toBeUndefined()],
     agentProfile: ['HardeningProfile.restricted()', () => expect(master.metadata.annotations[SuperlatchKeys.PROFILE_ANNOTATION]).toBe('restricted')],
   },

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { FailurePolicy, Harden, HardeningProfile, Latch, LatchCredentials, LatchMode, LatchProps, SuperlatchKeys } from '../../src';
+import { FailurePolicy, Harden, HardeningProfile, Latch, LatchCredentials, LatchMode, LatchProps, SeccompProfile, SuperlatchKeys } from '../../src';
 import { errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
 import { mountsOf, secretReaders } from './helpers';
 
@@ -214,5 +214,29 @@ describe('probes run commands the agent has', () => {
       const r = spawnSync(process.execPath, [agentMain, args[0], '--help'], { encoding: 'utf8' });
       expect({ args, status: r.status }).toEqual({ args, status: 0 });
     }
+  });
+});
+
+describe('agent seccomp profile', () => {
+  test.each([LatchMode.SIDECAR, LatchMode.HUB])('%s: set on the agent and gate containers only', (mode) => {
+    const { chart } = newChart();
+    const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+    const latch = new Latch(chart, 'latch', base({
+      mode,
+      hub: mode === LatchMode.HUB ? { apiServerCidrs: ['10.0.0.1/32'] } : undefined,
+      agentSeccompProfile: SeccompProfile.localhost('operator/latch-agent.json'),
+    }));
+    latch.guard(web, { gate: true });
+    const out = Testing.synth(chart);
+    const localhost = { type: 'Localhost', localhostProfile: 'operator/latch-agent.json' };
+    const profiles = (w: any) => Object.fromEntries(podSpec(w).containers.map((c: any) => [c.name, c.securityContext.seccompProfile]));
+    const guardedPod = find(out, 'Deployment', 'web');
+    expect(podSpec(guardedPod).securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    expect(profiles(guardedPod)).toEqual({
+      'app': { type: 'RuntimeDefault' },
+      'latch-gate': localhost,
+      ...(mode === LatchMode.SIDECAR ? { 'latch-agent': localhost } : {}),
+    });
+    if (mode === LatchMode.HUB) expect(profiles(find(out, 'Deployment', 'latch-latch-agent'))).toEqual({ 'latch-agent': localhost });
   });
 });
