@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
-export interface Sample { ms: number; rssMb: number; heapMb: number }
+/** One run: wall time of build + synthesis, and the peak V8 heap (sampled every 5 ms). */
+export interface Sample { ms: number; heapMb: number }
 
 function measure(variant: string, n: number, mode: string): Sample {
   const r = spawnSync(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'synth-child.ts'), variant, String(n), mode], {
@@ -24,23 +25,21 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * (time, memory). `mode` 'yaml' = app.synth() to files; 'json' = manifest objects only.
  */
 export function compare(reference: string, variants: string[], sizes: number[], rounds: number, mode: 'yaml' | 'json' = 'yaml') {
-  const ratios: Record<string, Record<number, { time: number; heap: number; rss: number }>> = {};
+  const ratios: Record<string, Record<number, { time: number; heap: number }>> = {};
   console.log(`[${mode === 'yaml' ? 'app.synth() to YAML' : 'manifest objects only (chart.toJson)'}]`);
-  console.log(`variant         N    time ms   peak heap MB   RSS growth MB   time ratio  heap ratio  RSS ratio   (vs ${reference}, median of ${rounds})`);
+  console.log(`variant         N    time ms   peak heap MB   time ratio  heap ratio   (vs ${reference}, median of ${rounds})`);
   for (const n of sizes) {
     const samples: Record<string, Sample[]> = {};
     for (let round = 0; round < rounds; round++) {
       for (const v of [reference, ...variants]) (samples[v] ??= []).push(measure(v, n, mode));
     }
-    const med = (v: string): Sample => ({
-      ms: median(samples[v].map((s) => s.ms)), heapMb: median(samples[v].map((s) => s.heapMb)), rssMb: median(samples[v].map((s) => s.rssMb)),
-    });
+    const med = (v: string): Sample => ({ ms: median(samples[v].map((s) => s.ms)), heapMb: median(samples[v].map((s) => s.heapMb)) });
     const ref = med(reference);
     for (const v of [reference, ...variants]) {
       const m = med(v);
-      const r = { time: m.ms / ref.ms, heap: m.heapMb / ref.heapMb, rss: m.rssMb / ref.rssMb };
+      const r = { time: m.ms / ref.ms, heap: m.heapMb / ref.heapMb };
       (ratios[v] ??= {})[n] = r;
-      console.log(`${v.padEnd(12)} ${String(n).padStart(5)} ${m.ms.toFixed(0).padStart(9)} ${m.heapMb.toFixed(1).padStart(14)} ${m.rssMb.toFixed(1).padStart(15)}   ${r.time.toFixed(2).padStart(9)} ${r.heap.toFixed(2).padStart(11)} ${r.rss.toFixed(2).padStart(10)}`);
+      console.log(`${v.padEnd(12)} ${String(n).padStart(5)} ${m.ms.toFixed(0).padStart(9)} ${m.heapMb.toFixed(1).padStart(14)}   ${r.time.toFixed(2).padStart(9)} ${r.heap.toFixed(2).padStart(11)}`);
     }
   }
   return ratios;

@@ -1,7 +1,7 @@
 /**
  * One measurement in a fresh process: build variant V with N workloads, synth
  * the app to YAML (or, with a third argument `json`, only render the manifest
- * objects), print {ms, buildMs, rssMb, heapMb} as JSON. Usage: synth-child.ts V N [json]
+ * objects), print {ms, buildMs, heapMb} as JSON. Usage: synth-child.ts V N [json]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,7 +16,6 @@ const n = Number(nText);
 
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'superlatch-bench-'));
 (global as any).gc?.();
-const rssBefore = process.memoryUsage().rss;
 const start = process.hrtime.bigint();
 let peakHeap = 0;
 const sampler = setInterval(() => { peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed); }, 5);
@@ -29,6 +28,5 @@ else app.synth();
 const ms = Number(process.hrtime.bigint() - start) / 1e6;
 clearInterval(sampler);
 peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-const peakRss = process.resourceUsage().maxRSS * 1024;
 fs.rmSync(outdir, { recursive: true, force: true });
-console.log(JSON.stringify({ ms, buildMs, rssMb: (peakRss - rssBefore) / 2 ** 20, heapMb: peakHeap / 2 ** 20 }));
+console.log(JSON.stringify({ ms, buildMs, heapMb: peakHeap / 2 ** 20 }));

@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { HardeningProfile } from './hardening-profile';
 import { CDK8S_ADDR_LABEL, hardenWorkload, isWorkloadKind, REPLICATED_KINDS, templatePath } from './pod-hardening';
 import { RelaxationName } from './relaxation';
-import { addRenderStep, CLUSTER_SCOPED_KINDS, clusterScoped } from '../internal/render';
+import { addRenderStep, CLUSTER_SCOPED_KINDS, clusterScoped, primeNextRender } from '../internal/render';
 import { checkLabelValue, toDnsLabel } from '../internal/validation';
 
 /** How one workload is hardened. */
@@ -225,7 +225,6 @@ class HardeningRegistry extends Construct {
     const addrToLabels = new Map<string, Record<string, string>>();
     const identities = new Map<string, string>();
     const hardened = new Set<ApiObject>();
-    const ours = new Set<IConstruct>();
 
     for (const obj of objects) {
       const reg = this.registrations.get(obj);
@@ -254,20 +253,20 @@ class HardeningRegistry extends Construct {
       let serviceAccountName: string | undefined;
       if (options.serviceAccount !== false && (!podSpec.serviceAccountName || podSpec.serviceAccountName === 'default')) {
         serviceAccountName = identity.objectName;
-        ours.add(new ApiObject(owner, 'ServiceAccount', {
+        new ApiObject(owner, 'ServiceAccount', {
           apiVersion: 'v1',
           kind: 'ServiceAccount',
           metadata: { name: serviceAccountName, namespace, labels },
           automountServiceAccountToken: profile.relaxed.has(RelaxationName.SERVICE_ACCOUNT_TOKEN),
-        } as any));
+        } as any);
       }
       if (options.podDisruptionBudget !== false && REPLICATED_KINDS.has(rendered.kind) && (rendered.spec?.replicas ?? 1) >= 2) {
-        ours.add(new ApiObject(owner, 'PodDisruptionBudget', {
+        new ApiObject(owner, 'PodDisruptionBudget', {
           apiVersion: 'policy/v1',
           kind: 'PodDisruptionBudget',
           metadata: { name: identity.objectName, namespace, labels },
           spec: { maxUnavailable: 1, selector: { matchLabels: identity.selectorLabels } },
-        } as any));
+        } as any);
       }
 
       const ctx = {
@@ -280,16 +279,9 @@ class HardeningRegistry extends Construct {
       const first = hardenWorkload(rendered, ctx);
       this.errors.push(...first.errors.map((e) => `[${owner.node.path}] ${e}`));
       hardened.add(obj);
-      let cached: any = first.manifest;
-      addRenderStep(obj, (json) => {
-        // the first render after validation reuses the validated result
-        if (cached) {
-          const out = cached;
-          cached = undefined;
-          return out;
-        }
-        return hardenWorkload(json, ctx).manifest;
-      });
+      addRenderStep(obj, (json) => hardenWorkload(json, ctx).manifest);
+      // the validation just rendered it: the next toJson() (the synth) reuses that
+      primeNextRender(obj, first.manifest);
     }
 
     // cdk8s gives every object the chart's namespace; cluster-scoped ones must not have it.
@@ -300,8 +292,8 @@ class HardeningRegistry extends Construct {
     // Selectors of other objects (cdk8s-plus Services, NetworkPolicies...) that
     // point at a hardened workload by its construct-path hash get the stable labels.
     if (addrToLabels.size > 0) {
-      for (const obj of this.chart.node.findAll().filter(ApiObject.isApiObject)) {
-        if (!hardened.has(obj) && !ours.has(obj)) addRenderStep(obj, (json) => replaceAddrSelectors(json, addrToLabels));
+      for (const obj of objects) {
+        if (!hardened.has(obj)) addRenderStep(obj, (json) => replaceAddrSelectors(json, addrToLabels));
       }
     }
     return this.errors;
