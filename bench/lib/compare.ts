@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
-/** One run: wall time of build + synthesis, and the peak V8 heap (sampled every 5 ms). */
+/** One run: wall time of build + synthesis, and how much the V8 heap grew for it (its peak). */
 export interface Sample { ms: number; heapMb: number }
 
 function measure(variant: string, n: number, mode: string): Sample {
@@ -27,7 +27,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 export function compare(reference: string, variants: string[], sizes: number[], rounds: number, mode: 'yaml' | 'json' = 'yaml') {
   const ratios: Record<string, Record<number, { time: number; heap: number }>> = {};
   console.log(`[${mode === 'yaml' ? 'app.synth() to YAML' : 'manifest objects only (chart.toJson)'}]`);
-  console.log(`variant         N    time ms   peak heap MB   time ratio  heap ratio   (vs ${reference}, median of ${rounds})`);
+  console.log(`variant         N    time ms   heap growth MB   time ratio  heap ratio   (vs ${reference}, median of ${rounds})`);
   for (const n of sizes) {
     const samples: Record<string, Sample[]> = {};
     for (let round = 0; round < rounds; round++) {
@@ -39,7 +39,7 @@ export function compare(reference: string, variants: string[], sizes: number[], 
       const m = med(v);
       const r = { time: m.ms / ref.ms, heap: m.heapMb / ref.heapMb };
       (ratios[v] ??= {})[n] = r;
-      console.log(`${v.padEnd(12)} ${String(n).padStart(5)} ${m.ms.toFixed(0).padStart(9)} ${m.heapMb.toFixed(1).padStart(14)}   ${r.time.toFixed(2).padStart(9)} ${r.heap.toFixed(2).padStart(11)}`);
+      console.log(`${v.padEnd(12)} ${String(n).padStart(5)} ${m.ms.toFixed(0).padStart(9)} ${m.heapMb.toFixed(1).padStart(16)}   ${r.time.toFixed(2).padStart(9)} ${r.heap.toFixed(2).padStart(11)}`);
     }
   }
   return ratios;
