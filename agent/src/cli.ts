@@ -19,7 +19,7 @@ export const EXIT = {
   OK: 0,
   /** check: locked; health: no recent heartbeat; pair/unpair: the API refused. */
   NO: 1,
-  /** check: missing, unreadable, malformed, wrongly typed or stale status file. */
+  /** check: missing, unreadable, malformed, wrongly typed or stale status file (0 with --allow-unknown). */
   UNKNOWN: 2,
   /** Bad usage or configuration (sysexits EX_USAGE). */
   USAGE: 64,
@@ -46,7 +46,9 @@ The SuperLatch agent: polls a Latch latch and publishes its status as a file.
 
 Commands:
   run               poll the Latch API and publish the status file / ConfigMap
-  check [--file F]  judge a status file: exit 0 open, 1 locked, 2 unknown or stale
+  check [--file F] [--allow-unknown]
+                    judge a status file: exit 0 open, 1 locked, 2 unknown or stale
+                    (with --allow-unknown: 0 unless fresh and locked)
   gate              stay idle until SIGTERM (the readiness-gate container)
   health            exit 0 when the run loop beat recently (liveness probe)
   ready             exit 0 when healthy and the first poll is done (readiness probe)
@@ -80,17 +82,24 @@ Output: LATCH_STATUS_FILE (default /usr/share/latch/latch-info.json; not written
 hub mode unless set), LATCH_PUBLISH_CONFIGMAP=<namespace>/<name> (hub mode),
 LATCH_SERVICEACCOUNT_DIR, LATCH_HEARTBEAT_FILE.
 `,
-  check: `Usage: superlatch-agent check [--file F]
+  check: `Usage: superlatch-agent check [--file F] [--allow-unknown]
 
 Judges a status file (default: LATCH_STATUS_FILE, else
 /usr/share/latch/latch-info.json) and prints one line.
 Exit 0: fresh and open. Exit 1: fresh and locked.
 Exit 2: missing, unreadable, malformed, wrongly typed or stale.
+
+--allow-unknown  exit 0 instead of 2 when the file is missing, unreadable,
+                 malformed, wrongly typed or stale (the line says so); exit 1
+                 only when it is fresh and locked. For the readiness gate of a
+                 latch whose failure policy is open. Only this flag enables it
+                 (LATCH_FAILURE_POLICY does not).
 `,
   gate: `Usage: superlatch-agent gate
 
 Stays idle until SIGTERM or SIGINT, then exits 0. Run it as the gate container
-and point its readiness probe at \`superlatch-agent check --file <status file>\`.
+and point its readiness probe at \`superlatch-agent check --file <status file>\`
+(failure policy closed), or with \`--allow-unknown\` added (failure policy open).
 `,
   health: `Usage: superlatch-agent health
 
@@ -130,8 +139,16 @@ ${CREDENTIALS_HELP}
 
 class UsageError extends Error {}
 
-/** Parses `--name value`, `--name=value` and `--help`/`-h` for the flags in `allowed`. */
-function parseFlags(command: string, args: readonly string[], allowed: readonly string[]): Record<string, string> {
+/**
+ * Parses `--name value`, `--name=value` and `--help`/`-h` for the flags in `allowed`, and
+ * `--name` alone (no value; recorded as 'true') for the switches in `switches`.
+ */
+function parseFlags(
+  command: string,
+  args: readonly string[],
+  allowed: readonly string[],
+  switches: readonly string[] = [],
+): Record<string, string> {
   const flags: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -140,6 +157,11 @@ function parseFlags(command: string, args: readonly string[], allowed: readonly 
       continue;
     }
     const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    if (m && switches.includes(m[1])) {
+      if (m[2] !== undefined) throw new UsageError(`${command}: --${m[1]} takes no value`);
+      flags[m[1]] = 'true';
+      continue;
+    }
     if (!m || !allowed.includes(m[1])) throw new UsageError(`${command}: unexpected argument ${JSON.stringify(arg)} (see --help)`);
     const value = m[2] ?? args[++i];
     if (value === undefined || value === '') throw new UsageError(`${command}: --${m[1]} needs a value`);
@@ -148,9 +170,21 @@ function parseFlags(command: string, args: readonly string[], allowed: readonly 
   return flags;
 }
 
-const COMMANDS: Readonly<Record<string, { flags: readonly string[]; run: (flags: Record<string, string>, env: Env, io: Io) => Promise<number> }>> = {
+interface CommandSpec {
+  /** Options that take a value. */
+  flags: readonly string[];
+  /** Options that take none. */
+  switches?: readonly string[];
+  run: (flags: Record<string, string>, env: Env, io: Io) => Promise<number>;
+}
+
+const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   run: { flags: [], run: (_f, env, io) => runCommand(env, io) },
-  check: { flags: ['file'], run: async (f, env, io) => checkCommand(f.file ?? checkStatusFile(env), io) },
+  check: {
+    flags: ['file'],
+    switches: ['allow-unknown'],
+    run: async (f, env, io) => checkCommand(f.file ?? checkStatusFile(env), f['allow-unknown'] === 'true', io),
+  },
   gate: { flags: [], run: (_f, _env, io) => gateCommand(io) },
   health: { flags: [], run: async (_f, env, io) => heartbeatCommand(env, io, 'health') },
   ready: { flags: [], run: async (_f, env, io) => heartbeatCommand(env, io, 'ready') },
@@ -174,7 +208,7 @@ export async function runCli(argv: readonly string[], env: Env, io: Io = process
   const spec = COMMANDS[command];
   try {
     if (!spec) throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: ${Object.keys(COMMANDS).join(', ')})`);
-    const flags = parseFlags(command, args, spec.flags);
+    const flags = parseFlags(command, args, spec.flags, spec.switches);
     if (flags.help) {
       io.out(HELP[command]);
       return EXIT.OK;
@@ -190,11 +224,15 @@ export async function runCli(argv: readonly string[], env: Env, io: Io = process
   }
 }
 
-function checkCommand(file: string, io: Io): number {
+/**
+ * Judges a status file. With `allowUnknown` (the gate of a fail-open latch) an unknown or
+ * stale file exits 0, so only a fresh locked status fails; the verdict line stays the same.
+ */
+function checkCommand(file: string, allowUnknown: boolean, io: Io): number {
   const verdict = readStatusFile(file, Date.now());
   if (verdict.state === 'unknown') {
-    io.out(`unknown: ${verdict.reason}\n`);
-    return EXIT.UNKNOWN;
+    io.out(`unknown: ${verdict.reason}${allowUnknown ? ' (allowed by --allow-unknown)' : ''}\n`);
+    return allowUnknown ? EXIT.OK : EXIT.UNKNOWN;
   }
   io.out(`${verdict.state} (status ${JSON.stringify(verdict.doc.status)}, expires ${verdict.doc.expiresAt})\n`);
   return verdict.state === 'open' ? EXIT.OK : EXIT.NO;

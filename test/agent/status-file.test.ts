@@ -99,6 +99,55 @@ describe('check: every exit code', () => {
     expect(r.stdout).toMatch(output);
   });
 
+  describe('--allow-unknown (the gate of a fail-open latch): only fresh and locked fails', () => {
+    test.each([
+      ['fresh and open', () => write('open.json', live('on')), 0, /^open/],
+      ['fresh and locked', () => write('locked.json', live('off')), 1, /^locked/],
+      ['stale', () => write('stale.json', serializeDocument(buildDocument('off', now - 120_000, now - 60_000, 'latch'))), 0, /^unknown: stale: .* \(allowed by --allow-unknown\)\n$/],
+      ['missing', () => path.join(dir, 'missing.json'), 0, /^unknown: missing.* \(allowed by --allow-unknown\)\n$/],
+      ['malformed', () => write('bad.json', '{"version":1,'), 0, /^unknown: malformed.* \(allowed by --allow-unknown\)\n$/],
+      ['unreadable (a directory)', () => dir, 0, /^unknown: unreadable.* \(allowed by --allow-unknown\)\n$/],
+      ['wrongly typed', () => write('typed.json', live('on').replace('"latched":false', '"latched":"false"')), 0, /allowed by --allow-unknown/],
+    ])('%s', async (_what, file, code, output) => {
+      const r = await runAgent(['check', '--file', file(), '--allow-unknown'], agentEnv({}));
+      expect(r.status).toBe(code);
+      expect(r.stdout).toMatch(output);
+      expect(r.stdout.split('\n')).toHaveLength(2);
+    });
+
+    test.each([
+      ['stale', () => write('stale.json', serializeDocument(buildDocument('off', now - 120_000, now - 60_000, 'latch'))), /^unknown: stale/],
+      ['missing', () => path.join(dir, 'missing.json'), /^unknown: missing/],
+    ])('without the flag, %s still exits 2 and does not mention it', async (_what, file, output) => {
+      const r = await runAgent(['check', '--file', file()], agentEnv({}));
+      expect(r.status).toBe(2);
+      expect(r.stdout).toMatch(output);
+      expect(r.stdout).not.toMatch(/allow/);
+    });
+
+    test('LATCH_FAILURE_POLICY=open is not a substitute for the flag', async () => {
+      const r = await runAgent(['check', '--file', path.join(dir, 'missing.json')], agentEnv({ LATCH_FAILURE_POLICY: 'open' }));
+      expect(r.status).toBe(2);
+    });
+
+    test('the flag comes first or last, reads LATCH_STATUS_FILE without --file, and takes no value', async () => {
+      const missing = path.join(dir, 'missing.json');
+      expect((await runAgent(['check', '--allow-unknown', '--file', missing], agentEnv({}))).status).toBe(0);
+      expect((await runAgent(['check', '--allow-unknown'], agentEnv({ LATCH_STATUS_FILE: missing }))).status).toBe(0);
+      expect((await runAgent(['check', '--allow-unknown'], agentEnv({ LATCH_STATUS_FILE: write('env-locked.json', live('off')) }))).status).toBe(1);
+      const r = await runAgent(['check', '--allow-unknown=yes', '--file', missing], agentEnv({}));
+      expect(r.status).toBe(64);
+      expect(r.stderr).toMatch(/--allow-unknown takes no value/);
+      expect((await runAgent(['run', '--allow-unknown'], agentEnv({}))).status).toBe(64);
+    });
+
+    test('check --help documents it', async () => {
+      const r = await runAgent(['check', '--help'], agentEnv({}));
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/--allow-unknown/);
+    });
+  });
+
   test('without --file it reads LATCH_STATUS_FILE', async () => {
     const file = write('env.json', live('off'));
     expect((await runAgent(['check'], agentEnv({ LATCH_STATUS_FILE: file }))).status).toBe(1);
