@@ -44,7 +44,8 @@ export const CLUSTER_SCOPED_KINDS = new Set([
   'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'APIService', 'CSIDriver', 'CSINode',
   'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
   'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
-  'ClusterPolicy', 'ClusterImagePolicy', 'SeccompProfile',
+  'ClusterPolicy', 'ClusterImagePolicy', 'SeccompProfile', 'VolumeAttachment', 'CertificateSigningRequest', 'FlowSchema',
+  'PriorityLevelConfiguration', 'ClusterIssuer', 'ConstraintTemplate', 'PodSecurityPolicy',
 ]);
 
 /** Removes `metadata.namespace` from a cluster-scoped object. */

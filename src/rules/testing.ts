@@ -48,6 +48,8 @@ export class SecurityTesting {
    * PodDisruptionBudgets, Namespaces, admission policies and webhooks, policy
    * engine and runtime-security resources (Kyverno, Gatekeeper, Falco, Cilium,
    * Calico, Istio...) and ConfigMaps labelled `superlatch.io/rules`.
+   * The hardening of the app's charts is applied first, as at synthesis; its
+   * errors (a tag-only image...) are thrown.
    */
   public static securityObjects(scope: IConstruct): any[] {
     return SecurityTesting.securityObjectsOf(synthesizeScope(scope).manifests);
@@ -65,6 +67,8 @@ export class SecurityTesting {
   /**
    * Throws an Error listing every unacknowledged error finding of `pack`
    * (default: restricted) over the objects under `scope`; returns the report otherwise.
+   * The objects are judged hardened, as synthesis writes them; errors of the
+   * hardening itself are thrown too.
    */
   public static assertCompliant(scope: IConstruct, pack?: RulePack): AuditReport {
     return SecurityTesting.check(evaluateScope(scope, pack ?? RulePack.restricted()).report);

@@ -5,6 +5,7 @@ import { Acknowledgement, acknowledgementsOf, covers, formatAcknowledgement, par
 import { acknowledgementsByObject, evaluate } from './engine';
 import type { RulePack } from './pack';
 import { AuditFinding, AuditReport, objectLabel } from './report';
+import { Harden } from '../hardening/harden';
 
 /** Options of `RulePack.attachTo()`. */
 export interface AttachOptions {
@@ -24,8 +25,26 @@ interface ScopeEvaluation {
   readonly annotations: string[][];
 }
 
-/** Every ApiObject under `scope` (construct-tree order) and its final manifest. */
+/** The hardening of the app failed: its own validation reports why, and synthesis fails on it. */
+export class HardeningFailure extends Error {
+  constructor(public readonly errors: string[]) {
+    super(`The hardening of the app failed with ${errors.length} error(s):\n  ${errors.join('\n  ')}`);
+    this.name = 'HardeningFailure';
+  }
+}
+
+/**
+ * Every ApiObject under `scope` (construct-tree order) and its final manifest.
+ *
+ * The hardening of every chart of the app is applied first: cdk8s validates a
+ * construct before its children, so a pack attached to the app or a chart would
+ * otherwise judge workloads before their chart's hardening has run (and miss
+ * the ServiceAccounts and budgets it adds). Throws a `HardeningFailure` when the
+ * hardening found problems: the manifests would not be the ones written.
+ */
 export function synthesizeScope(scope: IConstruct): { apiObjects: ApiObject[]; manifests: any[] } {
+  const hardeningErrors = Harden._prepare(scope);
+  if (hardeningErrors.length > 0) throw new HardeningFailure(hardeningErrors);
   const apiObjects = scope.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
   return { apiObjects, manifests: apiObjects.map((o) => o.toJson()) };
 }
@@ -80,7 +99,7 @@ export class PackValidation implements IValidation {
     private readonly options: AttachOptions = {},
   ) {}
 
-  /** The report of the latest run (undefined before synthesis). */
+  /** The report of the latest run (undefined before synthesis, or while the hardening of the app fails). */
   public get report(): AuditReport | undefined {
     return this.lastReport;
   }
@@ -91,6 +110,9 @@ export class PackValidation implements IValidation {
     try {
       evaluation = evaluateScope(this.scope, this.pack);
     } catch (e) {
+      // The hardening's own validation reports its errors and fails the synthesis:
+      // judging half-hardened manifests would only add noise.
+      if (e instanceof HardeningFailure) return [];
       return [(e as Error).message];
     }
     this.lastReport = evaluation.report;

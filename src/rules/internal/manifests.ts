@@ -90,14 +90,8 @@ const TEMPLATE_PATHS: { [kind: string]: string[] } = {
 
 const REPLICATED = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController']);
 
-/** Kinds of the core and common API groups that are not namespaced. */
-export const CLUSTER_SCOPED_KINDS = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
-  'StorageClass', 'PriorityClass', 'RuntimeClass', 'IngressClass', 'CSIDriver', 'CSINode', 'VolumeAttachment',
-  'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding', 'APIService', 'CertificateSigningRequest', 'FlowSchema',
-  'PriorityLevelConfiguration', 'ClusterPolicy', 'ClusterIssuer', 'ConstraintTemplate', 'PodSecurityPolicy',
-]);
+/** Kinds that are not namespaced: the one list the hardening (which strips their namespace) also uses. */
+export { CLUSTER_SCOPED_KINDS } from '../../internal/render';
 
 function isObject(v: unknown): v is { [key: string]: any } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
