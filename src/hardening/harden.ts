@@ -3,7 +3,8 @@ import { Construct, IConstruct } from 'constructs';
 import { HardeningProfile } from './hardening-profile';
 import { CDK8S_ADDR_LABEL, hardenWorkload, isWorkloadKind, REPLICATED_KINDS, templatePath } from './pod-hardening';
 import { RelaxationName } from './relaxation';
-import { addRenderStep, CLUSTER_SCOPED_KINDS, clusterScoped, primeNextRender } from '../internal/render';
+import { disruptionBudgetSpec } from '../internal/pdb';
+import { addRenderStep, CLUSTER_SCOPED_KINDS, clusterScoped } from '../internal/render';
 import { checkLabelValue, toDnsLabel } from '../internal/validation';
 
 /** How one workload is hardened. */
@@ -59,13 +60,17 @@ export interface ChartHardeningOptions {
 
 /** The stable identity of a hardened workload: its `app.kubernetes.io/*` selector labels. */
 export class WorkloadIdentity {
+  /** @internal */
+  public static _of(name: string, component?: string): WorkloadIdentity {
+    return new WorkloadIdentity(name, component);
+  }
+
   /** `app.kubernetes.io/name`. */
   public readonly name: string;
   /** `app.kubernetes.io/component`, if any. */
   public readonly component?: string;
 
-  /** @internal */
-  constructor(name: string, component?: string) {
+  private constructor(name: string, component?: string) {
     this.name = name;
     this.component = component;
   }
@@ -83,14 +88,13 @@ export class WorkloadIdentity {
   }
 
   /**
-   * The one label that names this workload instance, which NetworkPolicies
-   * select on: `app.kubernetes.io/name` alone, or `app.kubernetes.io/instance`
-   * (`name-component`) when there is a component. A single label keeps policy
-   * selectors unambiguous (Polaris's network-policy check requires the selector
-   * to match exactly one pod label).
+   * The one label that names this workload instance, `app.kubernetes.io/instance`
+   * (= `objectName`), which NetworkPolicies select on: one label that no other
+   * workload carries (Polaris's network-policy check also wants the selector to
+   * match exactly one pod label).
    */
   public get instanceLabels(): Record<string, string> {
-    return this.component ? { 'app.kubernetes.io/instance': this.objectName } : { 'app.kubernetes.io/name': this.name };
+    return { 'app.kubernetes.io/instance': this.objectName };
   }
 
   /** Every label the workload's pods carry: the selector labels and the instance label. */
@@ -141,6 +145,19 @@ export class Harden {
   }
 
   /**
+   * Applies every chart's hardening in the app of `scope` now, instead of at
+   * its validation (which cdk8s runs after the validations of parent
+   * constructs, such as a rule pack attached to the app). Idempotent; returns
+   * the problems found.
+   * @internal
+   */
+  public static _prepare(scope: IConstruct): string[] {
+    return scope.node.root.node.findAll()
+      .filter((c): c is HardeningRegistry => c instanceof HardeningRegistry)
+      .flatMap((r) => r.applyProfiles());
+  }
+
+  /**
    * The identity (selector labels) a workload has, or will have, once hardened.
    * Network policies and Services use it to select the workload.
    */
@@ -160,7 +177,7 @@ function workloadApiObject(workload: IConstruct): ApiObject {
     throw new Error(`[${workload.node.path}] is not a workload: pass a cdk8s-plus workload (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod) or an ApiObject`);
   }
   if (!isWorkloadKind(obj.kind)) {
-    throw new Error(`[${workload.node.path}] is a ${obj.kind}, not a workload: only Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job and CronJob can be hardened`);
+    throw new Error(`[${workload.node.path}] is a ${obj.kind}, not a workload: only Pod, PodTemplate, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job and CronJob can be hardened`);
   }
   return obj;
 }
@@ -181,9 +198,10 @@ class HardeningRegistry extends Construct {
   private readonly chart: Chart;
   private readonly registrations = new Map<ApiObject, Registration>();
   private readonly ensured = new Set<ApiObject>();
+  private readonly processed = new Set<ApiObject>();
+  private readonly identities = new Map<string, Array<{ component?: string; path: string }>>();
   private chartProfile?: HardeningProfile;
-  private prepared = false;
-  private errors: string[] = [];
+  private readonly errors: string[] = [];
 
   private constructor(chart: Chart, id: string) {
     super(chart, id);
@@ -201,7 +219,7 @@ class HardeningRegistry extends Construct {
     if (this.registrations.has(obj)) {
       throw new Error(`${where} Harden.workload() was already called for this workload; call it once with all options`);
     }
-    if (this.prepared) throw new Error(`${where} Harden.workload() was called after synthesis started`);
+    if (this.processed.has(obj)) throw new Error(`${where} Harden.workload() was called after this workload was synthesized`);
     const identity = makeIdentity(obj, options);
     this.registrations.set(obj, { options, identity });
     return identity;
@@ -215,40 +233,37 @@ class HardeningRegistry extends Construct {
     return this.registrations.get(obj)?.identity ?? makeIdentity(obj, {});
   }
 
-  /** Runs once, at the first validation of the app: installs the profile on every target. */
-  private applyProfiles(): string[] {
-    if (this.prepared) return this.errors;
-    this.prepared = true;
-
+  /**
+   * Installs the profile on every target not handled yet (so workloads added
+   * after a first synthesis are hardened too) and returns the problems found.
+   * Runs at every validation of the app; `Harden._prepare` runs it earlier.
+   */
+  public applyProfiles(): string[] {
     const objects = this.chart.node.findAll()
       .filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === this.chart);
-    const addrToLabels = new Map<string, Record<string, string>>();
-    const identities = new Map<string, string>();
-    const hardened = new Set<ApiObject>();
+    const shared = appState(this);
 
     for (const obj of objects) {
+      if (this.processed.has(obj)) continue;
       const reg = this.registrations.get(obj);
       if (!reg && !this.ensured.has(obj) && !(this.chartProfile && isWorkloadKind(obj.kind))) continue;
+      this.processed.add(obj);
       const options = reg?.options ?? {};
       const identity = reg?.identity ?? makeIdentity(obj, {});
       const profile = (options.profile ?? this.chartProfile ?? HardeningProfile.restricted())._resolve();
       const owner = ownerOf(obj);
 
-      const key = JSON.stringify(identity.selectorLabels);
-      const clash = identities.get(key);
-      if (clash) {
-        this.errors.push(`[${owner.node.path}] has the same selector labels as [${clash}] (${key}): set a distinct 'name' or 'component' in Harden.workload()`);
-      }
-      identities.set(key, owner.node.path);
-
       const rendered = obj.toJson();
+      const namespace = rendered.metadata?.namespace;
+      const clash = this.claimIdentity(namespace, identity, owner.node.path);
+      if (clash) this.errors.push(clash);
+
       const template = templatePath(rendered.kind).reduce((o: any, k) => o?.[k], rendered);
       const podSpec = template?.spec ?? {};
       const selector = (rendered.kind === 'CronJob' ? rendered.spec?.jobTemplate?.spec : rendered.spec)?.selector?.matchLabels;
       const addr = selector?.[CDK8S_ADDR_LABEL] ?? template?.metadata?.labels?.[CDK8S_ADDR_LABEL];
-      if (addr) addrToLabels.set(addr, identity.selectorLabels);
+      if (addr) shared.addrToLabels.set(addr, identity.selectorLabels);
 
-      const namespace = rendered.metadata?.namespace;
       const labels = { ...identity.podLabels, 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' };
       let serviceAccountName: string | undefined;
       if (options.serviceAccount !== false && (!podSpec.serviceAccountName || podSpec.serviceAccountName === 'default')) {
@@ -265,7 +280,7 @@ class HardeningRegistry extends Construct {
           apiVersion: 'policy/v1',
           kind: 'PodDisruptionBudget',
           metadata: { name: identity.objectName, namespace, labels },
-          spec: { maxUnavailable: 1, selector: { matchLabels: identity.selectorLabels } },
+          spec: disruptionBudgetSpec(identity.selectorLabels),
         } as any);
       }
 
@@ -276,27 +291,59 @@ class HardeningRegistry extends Construct {
         serviceAccountName,
         priorityClassName: options.priorityClassName,
       };
-      const first = hardenWorkload(rendered, ctx);
-      this.errors.push(...first.errors.map((e) => `[${owner.node.path}] ${e}`));
-      hardened.add(obj);
-      addRenderStep(obj, (json) => hardenWorkload(json, ctx).manifest);
-      // the validation just rendered it: the next toJson() (the synth) reuses that
-      primeNextRender(obj, first.manifest);
+      const where = `[${owner.node.path}]`;
+      this.errors.push(...hardenWorkload(rendered, ctx).errors.map((e) => `${where} ${e}`));
+      addRenderStep(obj, (json) => {
+        const result = hardenWorkload(json, ctx);
+        // changed after validation (e.g. between two synths): still refuse to write it
+        if (result.errors.length > 0) throw new Error(result.errors.map((e) => `${where} ${e}`).join('\n'));
+        return result.manifest;
+      });
     }
 
-    // cdk8s gives every object the chart's namespace; cluster-scoped ones must not have it.
-    for (const obj of objects.filter((o) => CLUSTER_SCOPED_KINDS.has(o.kind))) {
-      addRenderStep(obj, clusterScoped);
-    }
-
-    // Selectors of other objects (cdk8s-plus Services, NetworkPolicies...) that
-    // point at a hardened workload by its construct-path hash get the stable labels.
-    if (addrToLabels.size > 0) {
-      for (const obj of objects) {
-        if (!hardened.has(obj)) addRenderStep(obj, (json) => replaceAddrSelectors(json, addrToLabels));
-      }
-    }
+    wireApp(this, shared);
     return this.errors;
+  }
+
+  /** Records a workload's identity; returns an error when its selector would also select another workload's pods. */
+  private claimIdentity(namespace: string | undefined, identity: WorkloadIdentity, path: string): string | undefined {
+    const key = `${namespace ?? ''}/${identity.name}`;
+    const others = this.identities.get(key) ?? [];
+    this.identities.set(key, [...others, { component: identity.component, path }]);
+    const overlapping = others.find((o) => o.component === identity.component || o.component === undefined || identity.component === undefined);
+    if (!overlapping) return undefined;
+    return `[${path}] and [${overlapping.path}] have overlapping selectors (app.kubernetes.io/name=${identity.name}`
+      + `${identity.component ? `, component ${identity.component}` : ''} vs ${overlapping.component ? `component ${overlapping.component}` : 'no component'}):`
+      + " each would select the other's pods. Fix: give both a distinct 'component', or distinct 'name's, in Harden.workload()";
+  }
+}
+
+interface AppState {
+  /** cdk8s-plus hash label value -> stable labels of the hardened workload it stood for. */
+  readonly addrToLabels: Map<string, Record<string, string>>;
+  /** ApiObjects that already have the app-wide steps. */
+  readonly wired: WeakSet<ApiObject>;
+}
+
+const APP_STATE = Symbol.for('cdk8s-superlatch.hardening-app-state');
+
+function appState(scope: IConstruct): AppState {
+  const root = scope.node.root as any;
+  return root[APP_STATE] ??= { addrToLabels: new Map(), wired: new WeakSet() };
+}
+
+/**
+ * App-wide steps on every ApiObject, in every chart: cluster-scoped kinds lose
+ * the namespace cdk8s gives them, and selectors (Services, NetworkPolicies,
+ * affinities...) that point at a hardened workload by its construct-path hash
+ * get its stable labels instead.
+ */
+function wireApp(scope: IConstruct, state: AppState): void {
+  for (const c of scope.node.root.node.findAll()) {
+    if (!ApiObject.isApiObject(c) || state.wired.has(c)) continue;
+    state.wired.add(c);
+    if (CLUSTER_SCOPED_KINDS.has(c.kind)) addRenderStep(c, clusterScoped);
+    addRenderStep(c, (json) => (state.addrToLabels.size > 0 ? replaceAddrSelectors(json, state.addrToLabels) : json));
   }
 }
 
@@ -314,18 +361,22 @@ function makeIdentity(obj: ApiObject, options: WorkloadHardeningOptions): Worklo
   if (options.component !== undefined) {
     checkLabelValue(`[${owner.node.path}]`, 'component (app.kubernetes.io/component)', options.component);
   }
-  return new WorkloadIdentity(name, options.component);
+  return WorkloadIdentity._of(name, options.component);
 }
 
 function replaceAddrSelectors(json: any, map: Map<string, Record<string, string>>): any {
-  if (Array.isArray(json)) return json.map((x) => replaceAddrSelectors(x, map));
+  return JSON.stringify(json).includes(CDK8S_ADDR_LABEL) ? replaceAddrLabels(json, map) : json;
+}
+
+function replaceAddrLabels(json: any, map: Map<string, Record<string, string>>): any {
+  if (Array.isArray(json)) return json.map((x) => replaceAddrLabels(x, map));
   if (json === null || typeof json !== 'object') return json;
   const out: any = {};
   const addr = json[CDK8S_ADDR_LABEL];
   const stable = typeof addr === 'string' ? map.get(addr) : undefined;
   for (const [k, v] of Object.entries(json)) {
     if (stable && k === CDK8S_ADDR_LABEL) continue;
-    out[k] = replaceAddrSelectors(v, map);
+    out[k] = replaceAddrLabels(v, map);
   }
   return stable ? { ...out, ...stable } : out;
 }

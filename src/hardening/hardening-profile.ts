@@ -185,8 +185,10 @@ export class HardeningProfile {
       if (value <= 10000 && !lowIds) {
         throw new Error(`HardeningProfile: ${field} ${value} is not above 10000 (ids at or below 10000 may collide with host users); use an id above 10000 or add Relaxation.lowIds(reason)`);
       }
-      if (value === 0 && field !== 'fsGroup') {
-        throw new Error(`HardeningProfile: ${field} 0 is root; use Relaxation.runAsRoot(reason) instead of a zero id`);
+      if (value === 0) {
+        throw new Error(field === 'fsGroup'
+          ? 'HardeningProfile: fsGroup 0 would give every pod volume to the root group; use a non-zero fsGroup'
+          : `HardeningProfile: ${field} 0 is root; use Relaxation.runAsRoot(reason) instead of a zero id`);
       }
     }
     const appArmor = props.appArmorProfile;

@@ -32,7 +32,43 @@ export const CDK8S_ADDR_LABEL = 'cdk8s.io/metadata.addr';
 
 export const APPARMOR_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 
-const DIGEST = /@sha256:[a-f0-9]{64}$/;
+/** An image reference pinned by digest. */
+export const DIGEST_PINNED = /@sha256:[a-f0-9]{64}$/;
+
+const SUFFIXES: Record<string, number> = {
+  'm': 1e-3,
+  '': 1,
+  'k': 1e3,
+  'M': 1e6,
+  'G': 1e9,
+  'T': 1e12,
+  'P': 1e15,
+  'E': 1e18,
+  'Ki': 2 ** 10,
+  'Mi': 2 ** 20,
+  'Gi': 2 ** 30,
+  'Ti': 2 ** 40,
+  'Pi': 2 ** 50,
+  'Ei': 2 ** 60,
+};
+
+/** A Kubernetes quantity ("100m", "64Mi", "1.5", 2) as a number; undefined if it cannot be read. */
+function quantity(q: string | number): number | undefined {
+  if (typeof q === 'number') return q;
+  const m = /^([0-9.]+(?:[eE][-+]?[0-9]+)?)([a-zA-Z]*)$/.exec(String(q).trim());
+  if (!m || !(m[2] in SUFFIXES)) return undefined;
+  return Number(m[1]) * SUFFIXES[m[2]];
+}
+
+function smaller(a: string, b: string): string {
+  const [x, y] = [quantity(a), quantity(b)];
+  return x !== undefined && y !== undefined && x > y ? b : a;
+}
+
+function larger(a: string, b: string): string {
+  const [x, y] = [quantity(a), quantity(b)];
+  return x !== undefined && y !== undefined && y > x ? b : a;
+}
 
 export function isWorkloadKind(kind: string | undefined): boolean {
   return kind !== undefined && kind in TEMPLATE_PATHS;
@@ -144,7 +180,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
         needsTmp = true;
       }
       const key = APPARMOR_PREFIX + c.name;
-      if (relaxed(RelaxationName.NO_APPARMOR)) return;
+      if (relaxed(RelaxationName.NO_APPARMOR) && !strict.has(c.name)) return;
       if (annotations[key] === 'unconfined') {
         fail(`${tpJson ? tpJson + '.' : ''}metadata.annotations['${key}']`, `container '${c.name}' runs unconfined by AppArmor`, 'remove the annotation, or add Relaxation.noAppArmor(reason)');
       }
@@ -152,6 +188,14 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
     });
   }
   if ((spec.containers ?? []).length === 0) fail(at('spec.containers'), 'the pod has no containers', 'add at least one container');
+  if (strict.size > 0) {
+    const all = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+    const uid = (c: any) => c.securityContext?.runAsUser ?? psc.runAsUser;
+    const appUids = new Set(all.filter((c) => !strict.has(c.name)).map(uid));
+    for (const c of all.filter((x) => strict.has(x.name) && appUids.has(uid(x)))) {
+      fail(at('spec.containers'), `latch container '${c.name}' runs as uid ${uid(c)}, like the application containers (a shared uid can read the agent's files through /proc)`, "give the latch a distinct 'agentUser'");
+    }
+  }
   if (needsTmp) {
     const existing = volumes.find((v) => v.name === 'tmp');
     if (existing && !existing.emptyDir) {
@@ -197,12 +241,38 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
   sortTouched(obj, template, selectorOwner);
   return { manifest: obj, errors };
 
+  /**
+   * Fills unset requests and limits from the profile without ever making a
+   * request exceed its limit: a lone limit gets the smaller of the default
+   * request and itself; a lone request gets the larger of the default limit and itself.
+   */
+  function fillResources(res: any, defaults: ResolvedProfile['resources'], path: string, container: string) {
+    const requests = { ...(res.requests ?? {}) };
+    const limits = { ...(res.limits ?? {}) };
+    for (const r of Object.keys(defaults.requests)) {
+      const req = requests[r];
+      const lim = limits[r];
+      if (req === undefined && lim === undefined) {
+        requests[r] = defaults.requests[r];
+        limits[r] = defaults.limits[r];
+      } else if (req === undefined) {
+        requests[r] = smaller(defaults.requests[r], lim);
+      } else if (lim === undefined) {
+        limits[r] = larger(defaults.limits[r], req);
+      } else if ((quantity(req) ?? 0) > (quantity(lim) ?? Infinity)) {
+        fail(`${path}.requests.${r}`, `container '${container}' requests ${req} of ${r}, more than its limit ${lim}`, 'raise the limit or lower the request');
+      }
+    }
+    res.requests = requests;
+    res.limits = limits;
+  }
+
   function setId(sc: any, field: string, value: number, path: string, isRelaxed = relaxed) {
     const current = sc[field];
     if (current === undefined) {
       sc[field] = value;
-    } else if (current === 0 && field !== 'fsGroup') {
-      fail(path, `${field} is 0 (root)`, 'remove it (the profile sets a non-root id), or add Relaxation.runAsRoot(reason)');
+    } else if (current === 0) {
+      fail(path, `${field} is 0 (root)`, field === 'fsGroup' ? 'use a non-zero fsGroup' : 'remove it (the profile sets a non-root id), or add Relaxation.runAsRoot(reason)');
     } else if (current <= 10000 && !isRelaxed(RelaxationName.LOW_IDS)) {
       fail(path, `${field} ${current} is not above 10000`, 'use an id above 10000, or add Relaxation.lowIds(reason)');
     }
@@ -257,7 +327,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
 
     if (typeof c.image !== 'string' || c.image.length === 0) {
       fail(`${path}.image`, `container '${c.name}' has no image`, 'set an image pinned by digest');
-    } else if (!DIGEST.test(c.image) && !isRelaxed(RelaxationName.TAG_ONLY_IMAGES)) {
+    } else if (!DIGEST_PINNED.test(c.image) && !isRelaxed(RelaxationName.TAG_ONLY_IMAGES)) {
       fail(`${path}.image`, `image '${c.image}' of container '${c.name}' is not pinned by digest`, `pin it as '${c.image.split('@')[0]}@sha256:<digest>' (e.g. from 'crane digest'), or add Relaxation.tagOnlyImages(reason)`);
     }
     c.imagePullPolicy = c.imagePullPolicy ?? 'Always';
@@ -269,9 +339,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
       }
     });
 
-    const res = ensure(c, 'resources');
-    res.requests = { ...profile.resources.requests, ...(res.requests ?? {}) };
-    res.limits = { ...profile.resources.limits, ...(res.limits ?? {}) };
+    fillResources(ensure(c, 'resources'), profile.resources, `${path}.resources`, c.name);
 
     if (!init && !BATCH_KINDS.has(obj.kind) && !isRelaxed(RelaxationName.NO_PROBES)) {
       const fix = 'give the container both probes (e.g. liveness on a /healthz endpoint, readiness on /ready), or add Relaxation.noProbes(reason)';

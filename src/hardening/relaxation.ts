@@ -24,7 +24,7 @@ export class Relaxation {
     return new Relaxation(RelaxationName.WRITABLE_ROOT_FILESYSTEM, reason);
   }
 
-  /** Allow privilege escalation (`allowPrivilegeEscalation` is not forced to false). */
+  /** Allow privilege escalation: `allowPrivilegeEscalation` is removed from every container (the runtime default, true, applies). */
   public static privilegeEscalation(reason: string): Relaxation {
     return new Relaxation(RelaxationName.PRIVILEGE_ESCALATION, reason);
   }

@@ -7,7 +7,6 @@ import { ApiObject } from 'cdk8s';
  * raw ApiObjects, and always on the final manifest.
  */
 const STEPS = Symbol.for('cdk8s-superlatch.render-steps');
-const PRIMED = Symbol.for('cdk8s-superlatch.primed-render');
 
 export type RenderStep = (json: any) => any;
 
@@ -17,25 +16,9 @@ export function addRenderStep(obj: ApiObject, step: RenderStep): void {
     const steps: RenderStep[] = [];
     const render = obj.toJson.bind(obj);
     host[STEPS] = steps;
-    host.toJson = () => {
-      const primed = host[PRIMED];
-      if (primed !== undefined) {
-        host[PRIMED] = undefined;
-        return primed;
-      }
-      return steps.reduce((json, s) => s(json), render());
-    };
+    host.toJson = () => steps.reduce((json, s) => s(json), render());
   }
   host[STEPS].push(step);
-}
-
-/**
- * Hands `json` — which the caller just computed as the object's full render,
- * steps included — to the next `toJson()` call instead of rendering again
- * (synthesis renders each workload once at validation, then writes it).
- */
-export function primeNextRender(obj: ApiObject, json: any): void {
-  (obj as any)[PRIMED] = json;
 }
 
 /** Kinds that live outside namespaces: they must never carry `metadata.namespace`. */

@@ -31,7 +31,8 @@ export interface LatchSecretKeys {
 /**
  * Where the latch agent finds its Latch credentials: always a reference to an
  * existing Secret, never literal values (nothing secret is ever written into a
- * manifest). The Secret is mounted as files, mode 0400, into the agent only.
+ * manifest). The Secret is mounted as files, mode 0400 (0440 with the pod's
+ * fsGroup, so the non-root agent can read them), into the agent only.
  */
 export class LatchCredentials {
   /**

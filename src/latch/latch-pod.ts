@@ -1,6 +1,6 @@
 import { SuperlatchKeys } from '../contract';
 import { LatchCredentials } from './latch-credentials';
-import { LatchMode } from './latch-mode';
+import { FailurePolicy, LatchMode } from './latch-mode';
 import { ResourceDefaults } from '../hardening/hardening-profile';
 import { templatePath } from '../hardening/pod-hardening';
 
@@ -18,6 +18,11 @@ export const API_ACCESS_VOLUME = 'kube-api-access';
 export const CREDENTIALS_DIR = '/var/run/secrets/latch';
 export const API_ACCESS_DIR = '/var/run/secrets/latch-kube-api';
 
+/** The credentials Secret as files, mode 0400 (0440 with the pod's fsGroup), for the agent only. */
+export function credentialsVolume(spec: LatchPodSpec): any {
+  return { name: CREDENTIALS_VOLUME, secret: { secretName: spec.credentials.secretName, defaultMode: 0o400, items: spec.credentials._items() } };
+}
+
 export interface LatchPodSpec {
   readonly latchName: string;
   readonly mode: LatchMode;
@@ -29,6 +34,9 @@ export interface LatchPodSpec {
   readonly resources: ResourceDefaults;
   /** Container-level seccomp profile of the agent and gate (the hardening keeps it). */
   readonly seccompProfile?: any;
+  /** uid and gid of the agent and gate, distinct from the application's. */
+  readonly agentUser: number;
+  readonly failurePolicy: FailurePolicy;
   readonly env: Record<string, string>;
 }
 
@@ -47,8 +55,11 @@ function resources(r: ResourceDefaults): any {
   };
 }
 
+/** The latch's own uid (never the application's: a shared uid could read the agent's files through /proc). */
 function securityContext(spec: LatchPodSpec): any {
-  return spec.seccompProfile ? { securityContext: { seccompProfile: spec.seccompProfile } } : {};
+  const sc: any = { runAsGroup: spec.agentUser, runAsUser: spec.agentUser };
+  if (spec.seccompProfile) sc.seccompProfile = spec.seccompProfile;
+  return { securityContext: sc };
 }
 
 function exec(spec: LatchPodSpec, args: string[], periodSeconds: number, failureThreshold = 3): any {
@@ -87,6 +98,11 @@ export function agentContainer(spec: LatchPodSpec, opts: { hubConfigMap?: string
   };
 }
 
+/** What every reader of the status gets: where the file is, and what to do when it is unknown or stale. */
+function readerEnv(spec: LatchPodSpec): any[] {
+  return [{ name: 'LATCH_STATUS_FILE', value: spec.statusFile }, { name: 'LATCH_FAILURE_POLICY', value: spec.failurePolicy }];
+}
+
 /** The gate container: idle; its readiness is the latch status, its liveness never is. */
 export function gateContainer(spec: LatchPodSpec): any {
   return {
@@ -95,13 +111,14 @@ export function gateContainer(spec: LatchPodSpec): any {
     imagePullPolicy: 'Always',
     command: spec.command,
     args: ['gate'],
-    env: [{ name: 'LATCH_STATUS_FILE', value: spec.statusFile }],
+    env: readerEnv(spec),
     volumeMounts: [{ name: STATUS_VOLUME, mountPath: spec.statusDirectory, readOnly: true }],
     resources: resources(spec.resources),
     ...securityContext(spec),
     livenessProbe: exec(spec, ['version'], 30),
-    // one failed check (locked: 1, unknown or stale: 2) takes the pod out of endpoints
-    readinessProbe: exec(spec, ['check', '--file', spec.statusFile], 5, 1),
+    // one failed check takes the pod out of endpoints: locked (1), and with the
+    // closed policy also unknown or stale (2); the open policy accepts unknown
+    readinessProbe: exec(spec, ['check', '--file', spec.statusFile, ...(spec.failurePolicy === FailurePolicy.OPEN ? ['--allow-unknown'] : [])], 5, 1),
   };
 }
 
@@ -124,6 +141,15 @@ export function guardPod(json: any, spec: LatchPodSpec, opts: GuardPodOptions): 
     if (volumes.some((v) => v.name === name)) fail(`the pod already has a volume named '${name}'`, 'rename that volume; the latch reserves the name');
   }
 
+  if (pod.shareProcessNamespace === true) {
+    fail('the pod shares its process namespace, so application containers could reach the agent\'s files through /proc', 'remove shareProcessNamespace');
+  }
+  const needsSidecar = spec.mode === LatchMode.SIDECAR || opts.gate;
+  if (needsSidecar && (json.kind === 'Job' || json.kind === 'CronJob')) {
+    fail(`a ${json.kind} cannot run the ${spec.mode === LatchMode.SIDECAR ? 'agent sidecar' : 'gate'}: the extra long-running container would keep the Job from completing (Kubernetes 1.27 has no native sidecars)`,
+      'guard Jobs with a hub-mode latch, without the gate');
+  }
+
   const names = containers.map((c) => c.name);
   for (const n of opts.containers ?? []) {
     if (!names.includes(n)) fail(`container '${n}' (in containers) is not in the pod (it has ${names.join(', ') || 'none'})`, 'name existing containers');
@@ -139,11 +165,14 @@ export function guardPod(json: any, spec: LatchPodSpec, opts: GuardPodOptions): 
     }
     c.volumeMounts = [...mounts, { name: STATUS_VOLUME, mountPath: spec.statusDirectory, readOnly: true }];
     const env: any[] = c.env ?? [];
-    const existing = env.find((e) => e.name === 'LATCH_STATUS_FILE');
-    if (existing && existing.value !== spec.statusFile) {
-      fail(`container '${c.name}' sets LATCH_STATUS_FILE to '${existing.value}'`, `remove it; the latch sets it to ${spec.statusFile}`);
+    for (const wanted of readerEnv(spec)) {
+      const existing = env.find((e) => e.name === wanted.name);
+      if (existing && existing.value !== wanted.value) {
+        fail(`container '${c.name}' sets ${wanted.name} to '${existing.value}'`, `remove it; the latch sets it to ${wanted.value}`);
+      }
+      if (!existing) env.push(wanted);
     }
-    if (!existing) c.env = [...env, { name: 'LATCH_STATUS_FILE', value: spec.statusFile }];
+    c.env = env;
   }
 
   const latchContainers: string[] = [];
@@ -154,7 +183,7 @@ export function guardPod(json: any, spec: LatchPodSpec, opts: GuardPodOptions): 
   if (spec.mode === LatchMode.SIDECAR) {
     volumes.push(
       { name: STATUS_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
-      { name: CREDENTIALS_VOLUME, secret: { secretName: spec.credentials.secretName, defaultMode: 0o400, items: spec.credentials._items() } },
+      credentialsVolume(spec),
     );
     containers.push(agentContainer(spec, {}));
     latchContainers.push(AGENT_CONTAINER);

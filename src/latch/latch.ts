@@ -1,13 +1,14 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { SuperlatchKeys } from '../contract';
 import { LatchCredentials } from './latch-credentials';
 import { FailurePolicy, LatchMode } from './latch-mode';
-import { agentContainer, guardPod, LatchPodSpec } from './latch-pod';
+import { AGENT_CONTAINER, agentContainer, CREDENTIALS_VOLUME, credentialsVolume, guardPod, LatchPodSpec } from './latch-pod';
 import { Harden } from '../hardening/harden';
 import { HardeningProfile, ResourceDefaults, SeccompProfile } from '../hardening/hardening-profile';
-import { RelaxationName } from '../hardening/relaxation';
+import { DIGEST_PINNED } from '../hardening/pod-hardening';
 import { dnsEgressRules } from '../internal/dns';
+import { disruptionBudgetSpec } from '../internal/pdb';
 import { addRenderStep } from '../internal/render';
 import { checkCidr, checkDnsLabel } from '../internal/validation';
 import { NetworkPeer, PolicyPort } from '../network/network-peer';
@@ -35,7 +36,7 @@ export interface LatchApiProps {
 
   /**
    * Port of the API.
-   * @default 443
+   * @default - the port in `url`, else 443
    */
   readonly port?: number;
 }
@@ -124,7 +125,7 @@ export interface LatchProps {
   /**
    * Command that starts the agent in the image: the entrypoint of
    * `agent/Dockerfile` (Node without a JIT compiler, see docs/agent.md). Probes
-   * run it with `health`, `check` and `--version`.
+   * run it with `health`, `ready`, `check` and `version`.
    * @default ["/nodejs/bin/node", "--jitless", "--no-expose-wasm", "/opt/superlatch-agent/main.js"]
    */
   readonly agentCommand?: string[];
@@ -134,6 +135,14 @@ export interface LatchProps {
    * @default - cpu 10m/100m, memory 64Mi/128Mi, ephemeral-storage 8Mi/32Mi
    */
   readonly agentResources?: ResourceDefaults;
+
+  /**
+   * uid and gid of the latch's own containers (agent and gate). It must differ
+   * from the application containers' uid: processes of one uid can read each
+   * other's files through /proc.
+   * @default 10002
+   */
+  readonly agentUser?: number;
 
   /**
    * Seccomp profile of the latch's own containers (agent and gate), in both
@@ -151,9 +160,10 @@ export interface LatchProps {
   readonly priorityClassName?: string;
 
   /**
-   * Hardening profile of the latch master pod (hub mode). In sidecar mode the
-   * pod's profile is the guarded workload's, and the agent and gate containers
-   * always get the full restricted container settings.
+   * Hardening profile of the latch master pod (hub mode): its pod-level
+   * settings. In sidecar mode the pod's profile is the guarded workload's. The
+   * agent and gate containers always get the full restricted container
+   * settings, whatever the profile relaxes.
    * @default HardeningProfile.restricted()
    */
   readonly agentProfile?: HardeningProfile;
@@ -248,8 +258,12 @@ export class Latch extends Construct {
     const apiPort = props.api.port ?? (parsed.port ? Number(parsed.port) : 443);
 
     const profile = props.agentProfile ?? HardeningProfile.restricted();
-    if (!/@sha256:[a-f0-9]{64}$/.test(props.image) && !profile.isRelaxed(RelaxationName.TAG_ONLY_IMAGES)) {
-      throw new Error(`${where}: image '${props.image}' is not pinned by digest, and the agent runs with the restricted profile. Fix: pin it as '${props.image.split('@')[0]}@sha256:<digest>'`);
+    if (!DIGEST_PINNED.test(props.image)) {
+      throw new Error(`${where}: image '${props.image}' is not pinned by digest; the latch's containers always run with the restricted container settings. Fix: pin it as '${props.image.split('@')[0]}@sha256:<digest>'`);
+    }
+    const agentUser = props.agentUser ?? 10002;
+    if (!Number.isInteger(agentUser) || agentUser <= 10000) {
+      throw new Error(`${where}: agentUser ${agentUser} must be an integer above 10000. Fix: use e.g. 10002`);
     }
 
     const statusDirectory = props.statusDirectory ?? '/usr/share/latch';
@@ -277,6 +291,8 @@ export class Latch extends Construct {
       credentials: props.credentials,
       resources: props.agentResources ?? {},
       seccompProfile: props.agentSeccompProfile?._toKube(),
+      agentUser,
+      failurePolicy: this.failurePolicy,
       env,
     };
 
@@ -314,6 +330,11 @@ export class Latch extends Construct {
     if (previous) {
       throw new Error(`[${workload.node.path}] is already guarded by latch '${previous.name}' ([${previous.node.path}]); a pod reads one latch. Fix: guard it once`);
     }
+    const workloadNamespace = obj.metadata.namespace;
+    const latchNamespace = Chart.of(this).namespace;
+    if (this.mode === LatchMode.HUB && workloadNamespace !== latchNamespace) {
+      throw new Error(`[${workload.node.path}] is in namespace '${workloadNamespace ?? '(none)'}' but latch '${this.name}' publishes its ConfigMap in '${latchNamespace ?? '(none)'}': a pod can only mount a ConfigMap of its own namespace. Fix: create one hub latch per namespace`);
+    }
     (obj as any)[GUARDED] = this;
     Harden._ensure(workload);
     const spec = this.spec;
@@ -325,7 +346,7 @@ export class Latch extends Construct {
       configMapName: this.configMapName,
     }));
 
-    if (this.mode === LatchMode.SIDECAR) this.sidecarEgressPolicy(obj.metadata.namespace, where);
+    if (this.mode === LatchMode.SIDECAR) this.sidecarEgressPolicy(Chart.of(workload), workloadNamespace, where);
   }
 
   /**
@@ -333,13 +354,15 @@ export class Latch extends Construct {
    * mode (selected by the latch's labels): DNS and the Latch API, nothing else.
    * Egress only: the pods' own policies decide their ingress.
    */
-  private sidecarEgressPolicy(namespace: string | undefined, where: string) {
-    const key = namespace ?? '';
+  private sidecarEgressPolicy(chart: Chart, namespace: string | undefined, where: string) {
+    // in the guarded pods' own chart and namespace, once per namespace
+    const key = `${chart.node.path}/${namespace ?? ''}`;
     if (this.egressPolicies.has(key)) return;
-    const name = `${this.name}-latch-egress`;
-    checkDnsLabel(where, 'latch egress policy name', name);
     this.egressPolicies.add(key);
-    new ApiObject(this, `Egress${this.egressPolicies.size > 1 ? '-' + key : ''}`, {
+    const name = `${this.name}-latch-egress`;
+    const scope = chart === Chart.of(this) ? this : chart;
+    const id = chart === Chart.of(this) ? `Egress${namespace ? '-' + namespace : ''}` : `${this.node.id}-latch-egress${namespace ? '-' + namespace : ''}`;
+    new ApiObject(scope, id, {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name, ...(namespace ? { namespace } : {}), labels: { [SuperlatchKeys.LATCH_LABEL]: this.name } },
@@ -368,7 +391,6 @@ export class Latch extends Construct {
           'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent',
           // Argo CD: do not prune or revert it (see docs/latch.md for ignoreDifferences).
           'argocd.argoproj.io/sync-options': 'Prune=false',
-          'argocd.argoproj.io/compare-options': 'IgnoreExtraneous',
         },
       },
     });
@@ -406,8 +428,8 @@ export class Latch extends Construct {
             labels: { ...labels, ...selector },
             annotations: {
               [SuperlatchKeys.MODE_ANNOTATION]: LatchMode.HUB,
-              [SuperlatchKeys.CREDENTIALS_VOLUME_ANNOTATION]: 'latch-credentials',
-              [SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION]: 'latch-agent',
+              [SuperlatchKeys.CREDENTIALS_VOLUME_ANNOTATION]: CREDENTIALS_VOLUME,
+              [SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION]: AGENT_CONTAINER,
             },
           },
           spec: {
@@ -425,7 +447,7 @@ export class Latch extends Construct {
       apiVersion: 'policy/v1',
       kind: 'PodDisruptionBudget',
       metadata: { name, labels },
-      spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+      spec: disruptionBudgetSpec(selector),
     } as any);
     new WorkloadNetworkPolicy(this, 'MasterPolicy', { workload: master, egress });
   }
@@ -434,7 +456,7 @@ export class Latch extends Construct {
 /** The master pod's volumes: credentials and a short-lived projected token for the API server. */
 function masterVolumes(spec: LatchPodSpec): any[] {
   return [
-    { name: 'latch-credentials', secret: { secretName: spec.credentials.secretName, defaultMode: 0o400, items: spec.credentials._items() } },
+    credentialsVolume(spec),
     {
       name: 'kube-api-access',
       projected: {

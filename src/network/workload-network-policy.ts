@@ -19,7 +19,7 @@ export interface WorkloadNetworkPolicyProps {
 
   /**
    * Namespace of the policy.
-   * @default - the chart's namespace
+   * @default - the workload's namespace
    */
   readonly namespace?: string;
 
@@ -86,13 +86,14 @@ export class WorkloadNetworkPolicy extends Construct {
       },
     });
     this.policyName = props.name ?? identity.objectName;
+    const namespace = props.namespace ?? ApiObject.of(props.workload).metadata.namespace;
     checkDnsLabel(this.where, 'name', this.policyName);
     new ApiObject(this, 'Resource', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: {
         name: this.policyName,
-        ...(props.namespace ? { namespace: props.namespace } : {}),
+        ...(namespace ? { namespace } : {}),
         labels: { ...identity.podLabels, 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' },
       },
       spec: {

@@ -105,7 +105,7 @@ const workloadChecks: Record<string, [string, () => void]> = {
     workloads.forEach((w) => expect(podSpec(w).priorityClassName).toBeUndefined())],
   podDisruptionBudget: ['true', () => workloads.forEach((w) => {
     const pdb = find(all, 'PodDisruptionBudget', w.metadata.name);
-    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': w.metadata.name } } });
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': w.metadata.name } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
   })],
 };
 

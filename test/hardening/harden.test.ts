@@ -1,4 +1,4 @@
-import { ApiObject, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Harden, HardeningProfile, SeccompProfile } from '../../src';
 import { allContainers, errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate, WORKLOAD_MAKERS } from '../util';
@@ -102,13 +102,24 @@ describe('stable selectors', () => {
     expect(selectorAt('group')).toEqual(selectorAt());
   });
 
-  test('two workloads with the same selector labels are an error naming both', () => {
+  test.each([
+    ['the same name', { name: 'web' }, { name: 'web' }],
+    ['a name without component and the same name with one', { name: 'web' }, { name: 'web', component: 'api' }],
+  ])('two workloads with overlapping selectors (%s) are an error naming both', (_case, optionsA, optionsB) => {
     const { chart } = newChart();
     const a = new kplus.Deployment(chart, 'a', { metadata: { name: 'a' }, containers: [goodContainer()] });
     const b = new kplus.Deployment(chart, 'b', { metadata: { name: 'b' }, containers: [goodContainer()] });
-    Harden.workload(a, { name: 'web' });
-    Harden.workload(b, { name: 'web' });
-    expect(errorOf(() => Testing.synth(chart))).toMatch(/\[test\/b\] has the same selector labels as \[test\/a\].*set a distinct 'name' or 'component'/);
+    Harden.workload(a, optionsA);
+    Harden.workload(b, optionsB);
+    expect(errorOf(() => Testing.synth(chart))).toMatch(/\[test\/b\] and \[test\/a\] have overlapping selectors .*Fix: give both a distinct 'component', or distinct 'name's/);
+  });
+
+  test('the same name with distinct components is fine, and the same name in another namespace too', () => {
+    const { chart } = newChart();
+    Harden.workload(new kplus.Deployment(chart, 'a', { metadata: { name: 'a' }, containers: [goodContainer()] }), { name: 'web', component: 'ui' });
+    Harden.workload(new kplus.Deployment(chart, 'b', { metadata: { name: 'b' }, containers: [goodContainer()] }), { name: 'web', component: 'api' });
+    Harden.workload(new kplus.Deployment(chart, 'c', { metadata: { name: 'c', namespace: 'other' }, containers: [goodContainer()] }), { name: 'web', component: 'ui' });
+    expect(() => Testing.synth(chart)).not.toThrow();
   });
 
   test('hardening a workload twice is an error', () => {
@@ -205,5 +216,62 @@ describe('profile options', () => {
       return JSON.stringify(Testing.synth(chart));
     };
     expect(build()).toBe(build());
+  });
+});
+
+describe('resource defaults never make a request exceed its limit', () => {
+  const rendered = (resources: any) => {
+    const { chart } = newChart();
+    new ApiObject(chart, 'raw', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'raw' },
+      spec: { containers: [{ name: 'c', image: IMAGE, resources, livenessProbe: { tcpSocket: { port: 8080 } }, readinessProbe: { httpGet: { path: '/', port: 8080 } } }] },
+    });
+    Harden.chart(chart);
+    return () => podSpec(find(Testing.synth(chart), 'Pod', 'raw')).containers[0].resources;
+  };
+
+  test('a lone limit below the default request becomes the request too', () => {
+    expect(rendered({ limits: { memory: '32Mi', cpu: '50m' } })()).toMatchObject({
+      requests: { memory: '32Mi', cpu: '50m' }, limits: { memory: '32Mi', cpu: '50m' },
+    });
+  });
+
+  test('a lone request above the default limit becomes the limit too', () => {
+    expect(rendered({ requests: { memory: '1Gi', cpu: '2' } })()).toMatchObject({
+      requests: { memory: '1Gi', cpu: '2' }, limits: { memory: '1Gi', cpu: '2' },
+    });
+  });
+
+  test('a request above its own limit is refused', () => {
+    expect(errorOf(rendered({ requests: { memory: '1Gi' }, limits: { memory: '512Mi' } }))).toContain("containers[0].resources.requests.memory: container 'c' requests 1Gi of memory, more than its limit 512Mi");
+  });
+});
+
+describe('construct-path hash selectors are replaced everywhere', () => {
+  test('in a Service of another chart, and in the workload\'s own cdk8s-plus spread affinity', () => {
+    const app = Testing.app();
+    const a = new Chart(app, 'a', { namespace: 'apps' });
+    const b = new Chart(app, 'b', { namespace: 'apps' });
+    const web = new kplus.Deployment(a, 'web', { metadata: { name: 'web' }, containers: [goodContainer()], spread: true } as any);
+    Harden.workload(web);
+    new kplus.Service(b, 'svc', { metadata: { name: 'svc' }, selector: web, ports: [{ port: 8080 }] });
+    Testing.synth(a);
+    expect(JSON.stringify(Testing.synth(b))).not.toContain('cdk8s.io/metadata.addr');
+    expect(find(Testing.synth(b), 'Service', 'svc').spec.selector).toEqual({ 'app.kubernetes.io/name': 'web' });
+    expect(JSON.stringify(Testing.synth(a))).not.toContain('cdk8s.io/metadata.addr');
+  });
+
+  test('synthesizing twice gives the same output, and a change between the two is included', () => {
+    const { app, chart } = newChart();
+    const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+    Harden.workload(web);
+    const first = JSON.stringify(Testing.synth(chart));
+    expect(JSON.stringify(Testing.synth(chart))).toBe(first);
+    const late = new kplus.Deployment(chart, 'late', { metadata: { name: 'late' }, containers: [goodContainer()] });
+    Harden.workload(late);
+    expect(podSpec(find(Testing.synth(chart), 'Deployment', 'late')).securityContext.runAsUser).toBe(10001);
+    expect(app.charts).toHaveLength(1);
   });
 });

@@ -44,6 +44,7 @@ const checks: Record<string, Record<string, [string, () => void]>> = {
       requests: { 'cpu': '10m', 'memory': '64Mi', 'ephemeral-storage': '8Mi' },
       limits: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '32Mi' },
     })],
+    agentUser: ['10002', () => expect(agent.securityContext).toMatchObject({ runAsUser: 10002, runAsGroup: 10002 })],
     agentSeccompProfile: ['- the pod\'s profile (RuntimeDefault)', () => expect(agent.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' })],
     priorityClassName: ['- none: the cluster\'s default priority applies', () => expect(podSpec(master).priorityClassName).toBeUndefined()],
     agentProfile: ['HardeningProfile.restricted()', () => expect(master.metadata.annotations[SuperlatchKeys.PROFILE_ANNOTATION]).toBe('restricted')],
@@ -51,7 +52,7 @@ const checks: Record<string, Record<string, [string, () => void]>> = {
   LatchApiProps: {
     url: ['"https://latch.tu.com"', () => expect(env.LATCH_API_URL).toBe('https://latch.tu.com')],
     version: ['"1.0"', () => expect(env.LATCH_API_VERSION).toBe('1.0')],
-    port: ['443', () => expect(find(sidecar.out, 'NetworkPolicy', 'latch-latch-egress').spec.egress[1].ports).toEqual([{ protocol: 'TCP', port: 443 }])],
+    port: ['- the port in `url`, else 443', () => expect(find(sidecar.out, 'NetworkPolicy', 'latch-latch-egress').spec.egress[1].ports).toEqual([{ protocol: 'TCP', port: 443 }])],
   },
   LatchHubProps: {
     apiServerPort: ['443', () => expect(find(hub.out, 'NetworkPolicy', 'latch-latch-agent').spec.egress.at(-1)).toEqual({

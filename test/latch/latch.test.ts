@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, Testing } from 'cdk8s';
+import { ApiObject, Chart, Cron, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { FailurePolicy, Harden, HardeningProfile, Latch, LatchCredentials, LatchMode, LatchProps, SeccompProfile, SuperlatchKeys } from '../../src';
 import { errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
@@ -134,9 +134,9 @@ describe('guarding', () => {
       capabilities: { drop: ['ALL'] },
       privileged: false,
       readOnlyRootFilesystem: true,
-      runAsGroup: 10001,
+      runAsGroup: 10002,
       runAsNonRoot: true,
-      runAsUser: 10001,
+      runAsUser: 10002,
       seccompProfile: { type: 'RuntimeDefault' },
     });
   });
@@ -163,10 +163,10 @@ describe('bad input fails with the construct path, the field and the fix', () =>
     expect(() => new Latch(chart, 'b', base()).guard(web)).toThrow("[test/web] is already guarded by latch 'a' ([test/a]); a pod reads one latch. Fix: guard it once");
   });
 
-  test('a non-digest agent image under the restricted profile', () => {
+  test('a non-digest agent image (whatever the agent profile relaxes)', () => {
     const { chart } = newChart();
-    expect(() => new Latch(chart, 'latch', base({ image: 'ghcr.io/x/agent:1.0' })))
-      .toThrow("[test/latch]: image 'ghcr.io/x/agent:1.0' is not pinned by digest, and the agent runs with the restricted profile. Fix: pin it as 'ghcr.io/x/agent:1.0@sha256:<digest>'");
+    expect(() => new Latch(chart, 'latch', base({ image: 'ghcr.io/x/agent:1.0', agentProfile: HardeningProfile.baseline() })))
+      .toThrow("[test/latch]: image 'ghcr.io/x/agent:1.0' is not pinned by digest; the latch's containers always run with the restricted container settings. Fix: pin it as 'ghcr.io/x/agent:1.0@sha256:<digest>'");
   });
 
   test('hub mode without an API server CIDR', () => {
@@ -238,5 +238,69 @@ describe('agent seccomp profile', () => {
       ...(mode === LatchMode.SIDECAR ? { 'latch-agent': localhost } : {}),
     });
     if (mode === LatchMode.HUB) expect(profiles(find(out, 'Deployment', 'latch-latch-agent'))).toEqual({ 'latch-agent': localhost });
+  });
+});
+
+describe('review findings', () => {
+  test('failure policy open: every reader learns it, and the gate stays ready on an unknown status (check --allow-unknown)', () => {
+    const { web } = guarded({ failurePolicy: FailurePolicy.OPEN }, true);
+    const [app, , gate] = podSpec(web).containers;
+    expect(env(app).LATCH_FAILURE_POLICY).toBe('open');
+    expect(env(gate).LATCH_FAILURE_POLICY).toBe('open');
+    expect(gate.readinessProbe.exec.command.slice(4)).toEqual(['check', '--file', '/usr/share/latch/latch-info.json', '--allow-unknown']);
+    const r = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'agent', 'lib', 'main.js'), ...gate.readinessProbe.exec.command.slice(4, 6), '/nonexistent/latch-info.json', '--allow-unknown'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+  });
+
+  test.each(['Job', 'CronJob'])('a %s cannot take the sidecar agent or the gate', (kind) => {
+    const { chart } = newChart();
+    const batch = { ...goodContainer(), liveness: undefined, readiness: undefined };
+    const w = kind === 'Job'
+      ? new kplus.Job(chart, 'w', { metadata: { name: 'w' }, containers: [batch] })
+      : new kplus.CronJob(chart, 'w', { metadata: { name: 'w' }, containers: [batch], schedule: Cron.daily() });
+    new Latch(chart, 'latch', base()).guard(w);
+    expect(errorOf(() => Testing.synth(chart))).toContain(`a ${kind} cannot run the agent sidecar`);
+  });
+
+  test('a Job can be guarded by a hub latch without the gate', () => {
+    const { chart } = newChart();
+    const job = new kplus.Job(chart, 'w', { metadata: { name: 'w' }, containers: [{ ...goodContainer(), liveness: undefined, readiness: undefined }] });
+    new Latch(chart, 'latch', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1/32'] } })).guard(job);
+    expect(podSpec(find(Testing.synth(chart), 'Job', 'w')).containers.map((c: any) => c.name)).toEqual(['app']);
+  });
+
+  test('a pod sharing its process namespace is refused', () => {
+    const { chart } = newChart();
+    const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()], shareProcessNamespace: true } as any);
+    ApiObject.of(web).addJsonPatch(JsonPatch.add('/spec/template/spec/shareProcessNamespace', true));
+    new Latch(chart, 'latch', base()).guard(web);
+    expect(errorOf(() => Testing.synth(chart))).toContain('the pod shares its process namespace');
+  });
+
+  test('an agent uid equal to the application uid is refused', () => {
+    const { chart } = newChart();
+    const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+    new Latch(chart, 'latch', base({ agentUser: 10001 })).guard(web);
+    expect(errorOf(() => Testing.synth(chart))).toContain("latch container 'latch-agent' runs as uid 10001, like the application containers");
+  });
+
+  test('hub mode refuses a workload in another namespace than its ConfigMap', () => {
+    const app = Testing.app();
+    const a = new Chart(app, 'a', { namespace: 'one' });
+    const b = new Chart(app, 'b', { namespace: 'two' });
+    const latch = new Latch(a, 'latch', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1/32'] } }));
+    const web = new kplus.Deployment(b, 'web', { containers: [goodContainer()] });
+    expect(() => latch.guard(web)).toThrow(/is in namespace 'two' but latch 'latch' publishes its ConfigMap in 'one'.*Fix: create one hub latch per namespace/);
+  });
+
+  test("sidecar mode puts the egress policy in the guarded pods' chart and namespace", () => {
+    const app = Testing.app();
+    const a = new Chart(app, 'a', { namespace: 'one' });
+    const b = new Chart(app, 'b', { namespace: 'two' });
+    const latch = new Latch(a, 'latch', base());
+    latch.guard(new kplus.Deployment(b, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] }));
+    const policy = find(Testing.synth(b), 'NetworkPolicy', 'latch-latch-egress');
+    expect(policy.metadata.namespace).toBe('two');
+    expect(Testing.synth(a).filter((m: any) => m.kind === 'NetworkPolicy')).toEqual([]);
   });
 });
