@@ -268,20 +268,20 @@ class HardeningRegistry extends Construct {
       let serviceAccountName: string | undefined;
       if (options.serviceAccount !== false && (!podSpec.serviceAccountName || podSpec.serviceAccountName === 'default')) {
         serviceAccountName = identity.objectName;
-        new ApiObject(owner, 'ServiceAccount', {
+        shared.wired.add(new ApiObject(owner, 'ServiceAccount', {
           apiVersion: 'v1',
           kind: 'ServiceAccount',
           metadata: { name: serviceAccountName, namespace, labels },
           automountServiceAccountToken: profile.relaxed.has(RelaxationName.SERVICE_ACCOUNT_TOKEN),
-        } as any);
+        } as any));
       }
       if (options.podDisruptionBudget !== false && REPLICATED_KINDS.has(rendered.kind) && (rendered.spec?.replicas ?? 1) >= 2) {
-        new ApiObject(owner, 'PodDisruptionBudget', {
+        shared.wired.add(new ApiObject(owner, 'PodDisruptionBudget', {
           apiVersion: 'policy/v1',
           kind: 'PodDisruptionBudget',
           metadata: { name: identity.objectName, namespace, labels },
           spec: disruptionBudgetSpec(identity.selectorLabels),
-        } as any);
+        } as any));
       }
 
       const ctx = {
@@ -290,7 +290,10 @@ class HardeningRegistry extends Construct {
         selector: identity.selectorLabels,
         serviceAccountName,
         priorityClassName: options.priorityClassName,
+        // affinities written by cdk8s-plus (spread, colocate...) may name other workloads by hash
+        rewriteSelectors: (json: any) => replaceAddrSelectors(json, shared.addrToLabels),
       };
+      shared.wired.add(obj);
       const where = `[${owner.node.path}]`;
       this.errors.push(...hardenWorkload(rendered, ctx).errors.map((e) => `${where} ${e}`));
       addRenderStep(obj, (json) => {
@@ -321,7 +324,7 @@ class HardeningRegistry extends Construct {
 interface AppState {
   /** cdk8s-plus hash label value -> stable labels of the hardened workload it stood for. */
   readonly addrToLabels: Map<string, Record<string, string>>;
-  /** ApiObjects that already have the app-wide steps. */
+  /** ApiObjects that already have the app-wide steps, or need none (hardened workloads, their ServiceAccounts and budgets). */
   readonly wired: WeakSet<ApiObject>;
 }
 
@@ -343,7 +346,7 @@ function wireApp(scope: IConstruct, state: AppState): void {
     if (!ApiObject.isApiObject(c) || state.wired.has(c)) continue;
     state.wired.add(c);
     if (CLUSTER_SCOPED_KINDS.has(c.kind)) addRenderStep(c, clusterScoped);
-    addRenderStep(c, (json) => (state.addrToLabels.size > 0 ? replaceAddrSelectors(json, state.addrToLabels) : json));
+    addRenderStep(c, (json) => replaceAddrSelectors(json, state.addrToLabels));
   }
 }
 
@@ -365,7 +368,7 @@ function makeIdentity(obj: ApiObject, options: WorkloadHardeningOptions): Worklo
 }
 
 function replaceAddrSelectors(json: any, map: Map<string, Record<string, string>>): any {
-  return JSON.stringify(json).includes(CDK8S_ADDR_LABEL) ? replaceAddrLabels(json, map) : json;
+  return map.size > 0 && JSON.stringify(json).includes(CDK8S_ADDR_LABEL) ? replaceAddrLabels(json, map) : json;
 }
 
 function replaceAddrLabels(json: any, map: Map<string, Record<string, string>>): any {

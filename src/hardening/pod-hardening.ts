@@ -86,6 +86,8 @@ export interface HardenContext {
   readonly selector: Record<string, string>;
   /** PriorityClass to set when the pod names none. */
   readonly priorityClassName?: string;
+  /** Rewrites construct-path hash selectors (in affinities and spread constraints) to stable labels. */
+  readonly rewriteSelectors?: (json: any) => any;
   /** The dedicated ServiceAccount to use when the pod names none. */
   readonly serviceAccountName?: string;
 }
@@ -227,6 +229,12 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
           }],
         },
       };
+    }
+  }
+
+  if (ctx.rewriteSelectors) {
+    for (const key of ['affinity', 'topologySpreadConstraints']) {
+      if (spec[key] !== undefined) spec[key] = ctx.rewriteSelectors(spec[key]);
     }
   }
 
