@@ -1,25 +1,13 @@
 import { SuperlatchKeys } from '../contract';
 import { ResolvedProfile } from './hardening-profile';
 import { RelaxationName } from './relaxation';
+import { TEMPLATE_PATHS } from '../internal/workload-kinds';
 
 /**
  * The hardened profile as one pure function over a rendered workload manifest.
  * It serves cdk8s-plus workloads and raw ApiObjects alike, and runs on the final
  * JSON (after escape-hatch patches), so what it guarantees is what is written.
  */
-
-/** Where the pod template sits in each workload kind. */
-const TEMPLATE_PATHS: Record<string, string[]> = {
-  Pod: [],
-  PodTemplate: ['template'],
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
 
 /** Kinds whose pods run to completion: no liveness/readiness probes, no spread. */
 const BATCH_KINDS = new Set(['Job', 'CronJob']);

@@ -4,6 +4,7 @@
  * A ManifestSet is built once per manifest list (cached by identity), so the
  * fifty-odd rules of a pack do not each re-walk every object.
  */
+import { TEMPLATE_PATHS } from '../../internal/workload-kinds';
 import type { RuleFinding } from '../rule';
 
 /** A list of findings (the return type of built-in checks). */
@@ -75,18 +76,6 @@ export interface PodRef {
   /** `spec.os.name == windows`. */
   readonly windows: boolean;
 }
-
-const TEMPLATE_PATHS: { [kind: string]: string[] } = {
-  Pod: [],
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-  PodTemplate: ['template'],
-};
 
 const REPLICATED = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController']);
 
