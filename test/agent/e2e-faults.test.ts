@@ -3,24 +3,13 @@
  * without a success for LATCH_MAX_STALENESS the failure policy takes over.
  */
 import * as net from 'node:net';
-import { Harness } from './harness';
+import { harnessesOfThisFile } from './harness';
 import { waitFor } from './helpers';
 import { Fault } from './simulator';
 
 jest.setTimeout(90_000);
 
-const harnesses: Harness[] = [];
-async function harness(...args: Parameters<typeof Harness.start>): Promise<Harness> {
-  const h = await Harness.start(...args);
-  harnesses.push(h);
-  return h;
-}
-afterAll(async () => {
-  for (const h of harnesses) {
-    await h.close();
-    h.assertNoSecrets();
-  }
-});
+const harness = harnessesOfThisFile();
 
 /** Fault, the kind the agent logs, and the Latch error code if any. */
 const FAULTS: Array<[string, Fault | 'clock-skew', string, number?]> = [

@@ -5,24 +5,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FakeKube } from './fake-kube';
-import { Harness } from './harness';
+import { harnessesOfThisFile } from './harness';
 import { ACCOUNT, FIXTURES, tls, waitFor } from './helpers';
 import { evaluateStatus } from '../../agent/src/status-file';
 
 jest.setTimeout(60_000);
 
-const harnesses: Harness[] = [];
-async function harness(...args: Parameters<typeof Harness.start>): Promise<Harness> {
-  const h = await Harness.start(...args);
-  harnesses.push(h);
-  return h;
-}
-afterAll(async () => {
-  for (const h of harnesses) {
-    await h.close();
-    h.assertNoSecrets();
-  }
-});
+const harness = harnessesOfThisFile();
 
 describe('hub mode', () => {
   const TOKEN = 'kube-token-for-tests';

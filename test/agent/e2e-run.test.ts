@@ -4,23 +4,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Harness, OPERATION } from './harness';
+import { harnessesOfThisFile, OPERATION } from './harness';
 import { ACCOUNT, AgentProcess, readJson, waitFor } from './helpers';
 
 jest.setTimeout(60_000);
 
-const harnesses: Harness[] = [];
-async function harness(...args: Parameters<typeof Harness.start>): Promise<Harness> {
-  const h = await Harness.start(...args);
-  harnesses.push(h);
-  return h;
-}
-afterAll(async () => {
-  for (const h of harnesses) {
-    await h.close();
-    h.assertNoSecrets();
-  }
-});
+const harness = harnessesOfThisFile();
 
 describe('run', () => {
   test('publishes the status and follows a flip on the next poll', async () => {

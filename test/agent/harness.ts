@@ -95,3 +95,22 @@ export class Harness {
     }
   }
 }
+
+/**
+ * For a test file: a `harness()` that starts harnesses and, after the file's
+ * tests, closes them all and checks that no output leaked a secret.
+ */
+export function harnessesOfThisFile(): (options?: HarnessOptions) => Promise<Harness> {
+  const started: Harness[] = [];
+  afterAll(async () => {
+    for (const h of started) {
+      await h.close();
+      h.assertNoSecrets();
+    }
+  });
+  return async (options?: HarnessOptions) => {
+    const h = await Harness.start(options);
+    started.push(h);
+    return h;
+  };
+}
