@@ -2,7 +2,7 @@
  * Request signing for the Latch API ("11PATHS" scheme, PROTOCOL.md §3).
  *
  * Pure functions only: the client, the tests and the vectors in
- * `../shared/latch/signature-vectors.json` all go through `signRequest`.
+ * `test/fixtures/latch/signature-vectors.json` all go through `signRequest`.
  */
 import { createHmac } from 'node:crypto';
 

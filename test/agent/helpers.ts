@@ -9,7 +9,8 @@ import * as path from 'node:path';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const AGENT_MAIN = path.join(REPO, 'agent', 'lib', 'main.js');
-export const SHARED_LATCH = path.resolve(REPO, '..', 'shared', 'latch');
+/** The Latch protocol notes, signature vectors and example responses (see test/fixtures/latch/SOURCES.md). */
+export const LATCH_FIXTURES = path.join(REPO, 'test', 'fixtures', 'latch');
 export const FIXTURES = path.join(__dirname, 'fixtures');
 
 /** Test-only credentials, shaped like real ones (20-character app id, 40-character secret). */

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SHARED_LATCH } from './helpers';
+import { LATCH_FIXTURES } from './helpers';
 import { rebuildStringToSign } from './simulator';
 import { authorizationHeader, formatLatchDate, formEncode, serializeParams, serializeSignedHeaders, signature, stringToSign } from '../../agent/src/signing';
 
@@ -17,9 +17,9 @@ interface Vector {
   expectedAuthorizationHeader: string;
 }
 
-const vectors = JSON.parse(fs.readFileSync(path.join(SHARED_LATCH, 'signature-vectors.json'), 'utf8')) as Vector[];
+const vectors = JSON.parse(fs.readFileSync(path.join(LATCH_FIXTURES, 'signature-vectors.json'), 'utf8')) as Vector[];
 
-describe('signature vectors (../shared/latch/signature-vectors.json)', () => {
+describe('signature vectors (test/fixtures/latch/signature-vectors.json)', () => {
   test('the file holds the 18 vectors', () => {
     expect(vectors).toHaveLength(18);
   });

@@ -5,7 +5,7 @@
  *   unknown kinds; custom resources are listed in `notValidated`, never silently passed.
  * - `monokle`: @monokle/validation 0.33.0, Pod Security Standards (PSS1xx baseline, PSS2xx restricted)
  *   and practices (KBPxxx), every rule enabled.
- * - `polaris`: every Polaris check of `../shared/polaris-checks/`, with Polaris's target semantics.
+ * - `polaris`: every Polaris check of `test/fixtures/polaris-checks/`, with Polaris's target semantics.
  *
  * @example
  * import { Testing } from 'cdk8s';

@@ -1,5 +1,5 @@
 /**
- * Judge (c): Polaris's own check definitions (`../shared/polaris-checks/`, see its index.json),
+ * Judge (c): Polaris's own check definitions (vendored in `test/fixtures/polaris-checks/`, see its index.json and SOURCES.md),
  * evaluated with ajv (draft 2019-09, strict: false) and Polaris's target semantics.
  *
  * - Plain checks compile with two adaptations: a RegExp engine that turns Go's inline `(?i)` into the
@@ -19,9 +19,9 @@ import { formatPath, groupOf, isPlainObject, refOf, Workload, workloadOf } from 
 import { typedView } from './schema-judge';
 import { Finding, Manifest } from './types';
 
-/** Where the Polaris checks live: `SUPERLATCH_POLARIS_CHECKS` or `<repo>/../shared/polaris-checks`. */
+/** Where the Polaris checks live: `SUPERLATCH_POLARIS_CHECKS` or the vendored `test/fixtures/polaris-checks`. */
 export const POLARIS_CHECKS_DIR = process.env.SUPERLATCH_POLARIS_CHECKS
-  ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'polaris-checks');
+  ?? path.resolve(__dirname, '..', 'fixtures', 'polaris-checks');
 
 interface IndexEntry {
   readonly id: string;

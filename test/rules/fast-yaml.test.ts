@@ -45,16 +45,16 @@ function yamlFiles(dir: string): string[] {
   }).sort();
 }
 
-const SHARED = path.join(__dirname, '..', '..', '..', 'shared');
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
 test('agrees with the yaml package on the 126 PSA fixtures, and reads all of them fast', () => {
-  const files = yamlFiles(path.join(SHARED, 'psa-fixtures'));
+  const files = yamlFiles(path.join(FIXTURES, 'psa-fixtures'));
   const accepted = files.map((f) => agree(fs.readFileSync(f, 'utf-8')));
   expect(accepted.filter((n) => n > 0)).toHaveLength(126);
 });
 
 test('agrees with the yaml package on the Polaris check files and test objects', () => {
-  const files = yamlFiles(path.join(SHARED, 'polaris-checks'));
+  const files = yamlFiles(path.join(FIXTURES, 'polaris-checks'));
   expect(files.length).toBeGreaterThan(50);
   for (const f of files) agree(fs.readFileSync(f, 'utf-8'));
 });

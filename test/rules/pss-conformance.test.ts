@@ -8,7 +8,7 @@ import { loadManifests } from '../../src/rules/internal/loader';
  * fixture gets the expected verdict at its level, and a failing fixture fails
  * (at least) the rule that implements the targeted check.
  */
-const FIXTURES = path.join(__dirname, '..', '..', '..', 'shared', 'psa-fixtures');
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'psa-fixtures');
 const index = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'index.json'), 'utf-8'));
 
 /**
