@@ -52,6 +52,12 @@ export class SuperlatchKeys {
   public static readonly RELAXATIONS_ANNOTATION = 'superlatch.io/relaxations';
 
   /**
+   * Stricter securityContext values the workload already had and a relaxation
+   * left as they were (one `path: value` per line): relaxing stops enforcing, it never weakens.
+   */
+  public static readonly STRICTER_KEPT_ANNOTATION = 'superlatch.io/stricter-kept';
+
+  /**
    * Annotation on the top-level object: acknowledged rule findings, one per line,
    * `RULE-ID: reason` or `RULE-ID @ json.path: reason`.
    */

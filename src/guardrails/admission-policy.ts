@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { guardrailValidations } from './admission-expressions';
-import { addRenderStep, clusterScoped } from '../internal/render';
+import { SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
 
 /**
@@ -203,7 +203,8 @@ export class GuardrailAdmissionPolicy extends Construct {
         },
       },
     } as any);
-    addRenderStep(policy, clusterScoped);
-    addRenderStep(binding, clusterScoped);
+    // cluster-scoped: the pipeline's clean-up drops their namespace
+    SynthesisPipeline.of(policy).track(policy);
+    SynthesisPipeline.of(binding).track(binding);
   }
 }

@@ -1,5 +1,5 @@
 import { SuperlatchKeys as K } from '../contract';
-import { templatePath } from '../hardening/pod-hardening';
+import { workloadKindOf } from '../internal/workload-kinds';
 
 /**
  * What the Falco rules need to know about the latch pods of a set of final
@@ -74,7 +74,7 @@ const SAFE_VALUE = /^[A-Za-z0-9][-A-Za-z0-9_./:]*$/;
 export function latchWorkloads(manifests: any[], declarations: ProcessDeclaration[]): FalcoWorkload[] {
   const found: Omit<FalcoWorkload, 'id'>[] = [];
   for (const m of manifests) {
-    const path = templatePath(m?.kind);
+    const path = workloadKindOf(m)?.templatePath;
     if (!path) continue;
     const template = path.reduce((o: any, k) => o?.[k], m) ?? {};
     const labels: Record<string, string> = template.metadata?.labels ?? {};

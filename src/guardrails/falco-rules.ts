@@ -1,10 +1,11 @@
-import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Document } from 'yaml';
 import { falcoDocument } from './falco-document';
 import { latchWorkloads, processName } from './falco-model';
 import { SuperlatchKeys } from '../contract';
-import { isWorkloadKind } from '../hardening/pod-hardening';
+import { isWorkload } from '../hardening/pod-hardening';
+import { PipelineRun, Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkCidr, checkDnsLabel } from '../internal/validation';
 
 /**
@@ -124,7 +125,7 @@ export class FalcoRules extends Construct {
       }
     }
 
-    new ApiObject(this, 'Resource', {
+    const configMap = new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: {
@@ -132,31 +133,37 @@ export class FalcoRules extends Construct {
         namespace: this.configMapNamespace,
         labels: { 'app.kubernetes.io/managed-by': 'cdk8s-superlatch', [SuperlatchKeys.RULES_LABEL]: 'falco' },
       },
-      // rendered when the ConfigMap is, from the other objects' final manifests
-      data: Lazy.any({ produce: () => ({ [this.fileName]: this.toYaml() }) }),
     } as any);
+    // derived from the other objects' final manifests, in the pipeline's last stage
+    SynthesisPipeline.of(this).addTransform(configMap, Stage.DERIVED, (json, run) => ({ ...json, data: { [this.fileName]: this.rulesOf(run) } }));
   }
 
   /**
-   * The rules file: renders the workloads of the sources and derives the rules.
-   * Call it once the app is complete (e.g. to write Helm `customRules`); it
-   * runs the app's validations first, so the hardening profile has been applied.
+   * The rules file, derived from the final manifests of the sources' workloads
+   * (the synthesis pipeline's result, as written). Call it once the app is
+   * complete (e.g. to write Helm `customRules`); throws when the app does not synthesize.
    */
   public toYaml(): string {
+    const run = SynthesisPipeline.of(this).result();
+    if (run.errors.length > 0) throw new Error(`[${this.node.path}]: the app does not synthesize:\n${run.errors.join('\n')}`);
+    return this.rulesOf(run);
+  }
+
+  private rulesOf(run: PipelineRun): string {
     const where = `[${this.node.path}]`;
-    const errors = this.node.root.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
-    if (errors.length > 0) throw new Error(`${where}: the app does not validate:\n${errors.join('\n')}`);
     const sources = this.props.sources ?? [Chart.of(this)];
-    const objects = new Set<ApiObject>();
+    const manifests = new Set<any>();
     for (const source of sources) {
-      for (const c of source.node.findAll()) {
-        // Only workloads are rendered: never this ConfigMap, so no recursion.
-        if (ApiObject.isApiObject(c) && isWorkloadKind(c.kind)) objects.add(c);
+      // a source in another app has its own synthesis
+      const own = source.node.root === this.node.root ? run : SynthesisPipeline.of(source).result();
+      for (const o of own.objectsUnder(source)) {
+        const m = own.manifests.get(o);
+        if (isWorkload(m)) manifests.add(m);
       }
     }
     let workloads;
     try {
-      workloads = latchWorkloads([...objects].map((o) => o.toJson()), [...(this.props.expectedProcesses ?? [])]);
+      workloads = latchWorkloads([...manifests], [...(this.props.expectedProcesses ?? [])]);
     } catch (e) {
       throw new Error(`${where}: ${(e as Error).message}`);
     }

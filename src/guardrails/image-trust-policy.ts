@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addRenderStep, clusterScoped } from '../internal/render';
+import { SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
 
 /** The admission controller that verifies image signatures. */
@@ -239,6 +239,6 @@ export class ImageTrustPolicy extends Construct {
         },
       } as any);
     }
-    addRenderStep(obj, clusterScoped);
+    SynthesisPipeline.of(obj).track(obj); // cluster-scoped: the pipeline's clean-up drops its namespace
   }
 }

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LATCH_AGENT_SYSCALLS } from './agent-syscalls';
 import { SeccompProfile } from '../hardening/hardening-profile';
-import { addRenderStep, clusterScoped } from '../internal/render';
+import { SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
 
 /** What seccomp does with a system call that is not on the list. */
@@ -103,6 +103,6 @@ export class OperatorSeccompProfile extends Construct {
         syscalls: [{ action: 'SCMP_ACT_ALLOW', names: syscalls }],
       },
     } as any);
-    addRenderStep(obj, clusterScoped);
+    SynthesisPipeline.of(obj).track(obj); // cluster-scoped: the pipeline's clean-up drops its namespace
   }
 }

@@ -1,8 +1,9 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { isWorkloadKind, templatePath } from '../hardening/pod-hardening';
-import { addRenderStep } from '../internal/render';
+import { templatePath } from '../hardening/pod-hardening';
+import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkLabelValue } from '../internal/validation';
+import { workloadKindOf } from '../internal/workload-kinds';
 
 /**
  * How a workload is kept on pid-limited nodes. Kubernetes has no pod-level pids
@@ -78,7 +79,7 @@ export class PidLimits {
       throw new Error(`[${workload.node.path}] PidLimits.requireFor: not a workload. Fix: pass a cdk8s-plus workload (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod) or an ApiObject`);
     }
     const where = `[${workload.node.path}] PidLimits.requireFor`;
-    if (!isWorkloadKind(obj.kind)) {
+    if (!workloadKindOf({ kind: obj.kind, ...((obj as any).props ?? {}) })) {
       throw new Error(`${where}: a ${obj.kind} has no pods. Fix: pass a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob`);
     }
     if (REQUIRED.has(obj)) throw new Error(`${where}: called twice for this workload. Fix: call it once, with all options`);
@@ -98,8 +99,8 @@ export class PidLimits {
     if (limit !== undefined) annotations[PidLimits.EXPECTED_LIMIT_ANNOTATION] = String(limit);
     const scheduling = options.scheduling ?? PidLimitScheduling.NODE_SELECTOR;
 
-    addRenderStep(obj, (json) => {
-      const template = templatePath(json.kind).reduce((o: any, k) => (o[k] ??= {}), json);
+    SynthesisPipeline.of(obj).addTransform(obj, Stage.PID_LIMITS, (json) => {
+      const template = templatePath(json).reduce((o: any, k) => (o[k] ??= {}), json);
       const spec = (template.spec ??= {});
       if (scheduling === PidLimitScheduling.NODE_SELECTOR) {
         const current = spec.nodeSelector?.[key];
@@ -237,7 +238,7 @@ export class KubeletPidLimits extends Construct {
       evictionHard: sorted({ ...other, 'pid.available': pidAvailable }),
     } as any);
     // Node configuration has no ObjectMeta: a strict kubelet would refuse cdk8s's metadata.
-    addRenderStep(obj, ({ metadata: _metadata, ...rest }) => rest);
+    SynthesisPipeline.of(obj).addTransform(obj, Stage.CLEAN_UP, ({ metadata: _metadata, ...rest }) => rest);
 
     this.node.addValidation({
       validate: () => {

@@ -1,19 +1,13 @@
 import { SuperlatchKeys } from '../contract';
 import { ResolvedProfile } from './hardening-profile';
 import { RelaxationName } from './relaxation';
-import { TEMPLATE_PATHS } from '../internal/workload-kinds';
+import { at as valueAt, ensureAt, WorkloadKind, workloadKindOf } from '../internal/workload-kinds';
 
 /**
  * The hardened profile as one pure function over a rendered workload manifest.
  * It serves cdk8s-plus workloads and raw ApiObjects alike, and runs on the final
  * JSON (after escape-hatch patches), so what it guarantees is what is written.
  */
-
-/** Kinds whose pods run to completion: no liveness/readiness probes, no spread. */
-const BATCH_KINDS = new Set(['Job', 'CronJob']);
-
-/** Kinds that keep a replica count and so may get a PodDisruptionBudget. */
-export const REPLICATED_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
 
 /** The label cdk8s-plus puts in selectors: a hash of the construct path. */
 export const CDK8S_ADDR_LABEL = 'cdk8s.io/metadata.addr';
@@ -58,13 +52,21 @@ function larger(a: string, b: string): string {
   return x !== undefined && y !== undefined && y > x ? b : a;
 }
 
-export function isWorkloadKind(kind: string | undefined): boolean {
-  return kind !== undefined && kind in TEMPLATE_PATHS;
+/** Whether `manifest` is a workload: a built-in kind, or any kind that carries a pod template. */
+export function isWorkload(manifest: any): boolean {
+  return workloadKindOf(manifest) !== undefined;
 }
 
-export function templatePath(kind: string): string[] {
-  return TEMPLATE_PATHS[kind];
+/** Where the pod template of `manifest` sits. */
+export function templatePath(manifest: any): readonly string[] {
+  const kind = workloadKindOf(manifest);
+  if (!kind) throw new Error(`a ${manifest?.kind} has no pod template`);
+  return kind.templatePath;
 }
+
+/** The projected ServiceAccount token an application container gets when the pod's own token stays off (latch pods). */
+const APP_TOKEN_VOLUME = 'kube-api-access-app';
+const TOKEN_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export interface HardenContext {
   readonly profile: ResolvedProfile;
@@ -92,27 +94,42 @@ export interface HardenResult {
 export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult {
   const obj = manifest;
   const errors: string[] = [];
-  const tp = templatePath(obj.kind);
-  const template = ensurePath(obj, tp);
+  const kind: WorkloadKind = workloadKindOf(obj)!;
+  const tp = kind.templatePath;
+  const template = ensureAt(obj, tp);
   const tpJson = tp.join('.');
   const at = (rest: string) => [tpJson, rest].filter((x) => x).join('.');
   const spec = ensure(template, 'spec');
   const { profile } = ctx;
   const relaxed = (n: RelaxationName) => profile.relaxed.has(n);
   const fail = (field: string, problem: string, fix: string) => errors.push(`${field}: ${problem}. Fix: ${fix}`);
+  /** Stricter values a relaxation left as the workload had them (the trace lists them). */
+  const kept: string[] = [];
 
-  // --- stable identity: labels and selectors without construct-path hashes
+  // --- stable identity: labels added where missing, never changed; only
+  // cdk8s-plus construct-path hashes are replaced (foreign selectors keep working)
   const meta = ensure(obj, 'metadata');
-  meta.labels = { ...(meta.labels ?? {}), ...ctx.labels };
+  meta.labels = { ...ctx.labels, ...(meta.labels ?? {}) };
   const tmeta = ensure(template, 'metadata');
-  const tlabels = { ...(tmeta.labels ?? {}), ...ctx.labels };
+  const hashed = (tmeta.labels ?? {})[CDK8S_ADDR_LABEL] !== undefined;
+  const tlabels = { ...ctx.labels, ...(tmeta.labels ?? {}) };
+  if (hashed) Object.assign(tlabels, ctx.labels);
+  for (const [k, v] of Object.entries(ctx.labels)) {
+    if (tlabels[k] !== v) {
+      fail(`${tp.length ? `${tp.join('.')}.` : ''}metadata.labels.${k}`, `the workload's identity says ${k}=${v} but its pods are labelled ${k}=${tlabels[k]} (labels of upstream pods are kept, so Services keep selecting them)`,
+        "remove the 'name'/'component' option of Harden.workload(), or make it match the pod label");
+    }
+  }
   delete tlabels[CDK8S_ADDR_LABEL];
   tmeta.labels = tlabels;
-  const selectorOwner = obj.kind === 'CronJob' ? obj.spec.jobTemplate.spec : obj.spec;
-  if (selectorOwner?.selector?.matchLabels?.[CDK8S_ADDR_LABEL] !== undefined) {
-    const ml = { ...selectorOwner.selector.matchLabels, ...ctx.selector };
+  const selectorOwner = kind.selectorPath ? valueAt(obj, kind.selectorPath.slice(0, -1)) : undefined;
+  const selector = selectorOwner?.selector;
+  const matchLabels = kind.plainSelector ? selector : selector?.matchLabels;
+  if (matchLabels?.[CDK8S_ADDR_LABEL] !== undefined) {
+    const ml = { ...matchLabels, ...ctx.selector };
     delete ml[CDK8S_ADDR_LABEL];
-    selectorOwner.selector.matchLabels = ml;
+    if (kind.plainSelector) selectorOwner.selector = ml;
+    else selector.matchLabels = ml;
   }
 
   // --- what the profile refuses outright (no relaxation: outside what we harden)
@@ -129,7 +146,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
   // --- pod security context
   const psc = ensure(spec, 'securityContext');
   if (relaxed(RelaxationName.RUN_AS_ROOT)) {
-    delete psc.runAsNonRoot;
+    if (psc.runAsNonRoot === true) kept.push(`${at('spec.securityContext.runAsNonRoot')}: true`);
   } else {
     if (psc.runAsNonRoot === false) fail(at('spec.securityContext.runAsNonRoot'), 'the pod may run as root', 'remove runAsNonRoot: false, or add Relaxation.runAsRoot(reason)');
     psc.runAsNonRoot = true;
@@ -140,9 +157,21 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
   psc.fsGroupChangePolicy = 'OnRootMismatch';
   applySeccomp(psc, at('spec.securityContext.seccompProfile'));
 
+  // --- containers the latch added never take the workload's relaxations
+  const annotations: Record<string, string> = { ...(tmeta.annotations ?? {}) };
+  const strict = new Set(String(annotations[SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION] ?? '').split(',').filter((x) => x));
+
   // --- service account: dedicated, token not mounted
   if (relaxed(RelaxationName.SERVICE_ACCOUNT_TOKEN)) {
-    spec.automountServiceAccountToken = true;
+    if (spec.automountServiceAccountToken === false) {
+      kept.push(`${at('spec.automountServiceAccountToken')}: false`);
+    } else if (strict.size > 0) {
+      // the latch's containers never see the token: only the application containers mount it
+      spec.automountServiceAccountToken = false;
+      mountAppToken(spec, strict);
+    } else {
+      spec.automountServiceAccountToken = true;
+    }
   } else {
     if (spec.automountServiceAccountToken === true) fail(at('spec.automountServiceAccountToken'), 'the ServiceAccount token is mounted', 'remove it, or add Relaxation.serviceAccountToken(reason) if the pod calls the Kubernetes API');
     spec.automountServiceAccountToken = false;
@@ -156,9 +185,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
   const volumes: any[] = spec.volumes ?? [];
   const wantsTmp = profile.tmpSizeLimit !== undefined;
 
-  // --- containers (the latch's own containers never take the workload's relaxations)
-  const annotations: Record<string, string> = { ...(tmeta.annotations ?? {}) };
-  const strict = new Set(String(annotations[SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION] ?? '').split(',').filter((x) => x));
+  // --- containers
   let needsTmp = false;
   for (const group of ['initContainers', 'containers']) {
     const list: any[] = spec[group] ?? [];
@@ -198,7 +225,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
   if (Object.keys(annotations).length > 0) tmeta.annotations = annotations;
 
   // --- spreading (Polaris topologySpreadConstraint), anti-affinity for 2+ replicas
-  if (!BATCH_KINDS.has(obj.kind)) {
+  if (!kind.batch) {
     if (!spec.topologySpreadConstraints?.length) {
       spec.topologySpreadConstraints = [{
         maxSkew: 1,
@@ -207,7 +234,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
         labelSelector: { matchLabels: ctx.selector },
       }];
     }
-    if (REPLICATED_KINDS.has(obj.kind) && (obj.spec.replicas ?? 1) >= 2 && !spec.affinity?.podAntiAffinity) {
+    if (kind.replicated && (obj.spec?.replicas ?? 1) >= 2 && !spec.affinity?.podAntiAffinity) {
       spec.affinity = {
         ...(spec.affinity ?? {}),
         podAntiAffinity: {
@@ -232,7 +259,16 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
   if (profile.relaxations.length > 0) {
     annotationsTop[SuperlatchKeys.RELAXATIONS_ANNOTATION] = profile.relaxations.map((r) => r.toString()).join('\n');
   }
+  if (kept.length > 0) annotationsTop[SuperlatchKeys.STRICTER_KEPT_ANNOTATION] = kept.join('\n');
   meta.annotations = annotationsTop;
+
+  // --- never write a workload whose selector does not select its own pods
+  const finalSelector = kind.plainSelector ? selectorOwner?.selector : selectorOwner?.selector?.matchLabels;
+  for (const [k, v] of Object.entries(finalSelector ?? {})) {
+    if (tmeta.labels[k] !== v) {
+      fail(`${kind.selectorPath!.join('.')}${kind.plainSelector ? '' : '.matchLabels'}.${k}`, `the selector wants ${k}=${v} but the pod template has ${tmeta.labels[k] === undefined ? 'no such label' : `${k}=${tmeta.labels[k]}`}, so the workload would not select its own pods`, 'make the \'name\'/\'component\' given to Harden.workload() match the pod labels, or remove the option to keep the workload\'s own labels');
+    }
+  }
 
   sortTouched(obj, template, selectorOwner);
   return { manifest: obj, errors };
@@ -289,7 +325,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
     if (sc.procMount && sc.procMount !== 'Default') fail(`${path}.securityContext.procMount`, `container '${c.name}' unmasks /proc`, 'remove procMount');
 
     if (isRelaxed(RelaxationName.RUN_AS_ROOT)) {
-      delete sc.runAsNonRoot;
+      if (sc.runAsNonRoot === true) kept.push(`${path}.securityContext.runAsNonRoot: true`);
     } else {
       if (sc.runAsNonRoot === false) fail(`${path}.securityContext.runAsNonRoot`, `container '${c.name}' may run as root`, 'remove runAsNonRoot: false, or add Relaxation.runAsRoot(reason)');
       sc.runAsNonRoot = true;
@@ -299,14 +335,15 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
     applySeccomp(sc, `${path}.securityContext.seccompProfile`, isRelaxed);
 
     if (isRelaxed(RelaxationName.PRIVILEGE_ESCALATION)) {
-      delete sc.allowPrivilegeEscalation;
+      if (sc.allowPrivilegeEscalation === false) kept.push(`${path}.securityContext.allowPrivilegeEscalation: false`);
     } else {
       if (sc.allowPrivilegeEscalation === true) fail(`${path}.securityContext.allowPrivilegeEscalation`, `container '${c.name}' allows privilege escalation`, 'remove it, or add Relaxation.privilegeEscalation(reason)');
       sc.allowPrivilegeEscalation = false;
     }
 
     if (isRelaxed(RelaxationName.WRITABLE_ROOT_FILESYSTEM)) {
-      sc.readOnlyRootFilesystem = false;
+      if (sc.readOnlyRootFilesystem === true) kept.push(`${path}.securityContext.readOnlyRootFilesystem: true`);
+      else sc.readOnlyRootFilesystem = false;
     } else {
       if (sc.readOnlyRootFilesystem === false) fail(`${path}.securityContext.readOnlyRootFilesystem`, `container '${c.name}' has a writable root filesystem`, 'mount writable paths as emptyDir volumes, or add Relaxation.writableRootFilesystem(reason)');
       sc.readOnlyRootFilesystem = true;
@@ -337,7 +374,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
 
     fillResources(ensure(c, 'resources'), profile.resources, `${path}.resources`, c.name);
 
-    if (!init && !BATCH_KINDS.has(obj.kind) && !isRelaxed(RelaxationName.NO_PROBES)) {
+    if (!init && !kind.batch && !isRelaxed(RelaxationName.NO_PROBES)) {
       const fix = 'give the container both probes (e.g. liveness on a /healthz endpoint, readiness on /ready), or add Relaxation.noProbes(reason)';
       if (!c.livenessProbe) fail(`${path}.livenessProbe`, `container '${c.name}' has no liveness probe`, fix);
       if (!c.readinessProbe) fail(`${path}.readinessProbe`, `container '${c.name}' has no readiness probe`, fix);
@@ -353,8 +390,30 @@ function ensure(o: any, key: string): any {
   return o[key];
 }
 
-function ensurePath(o: any, path: string[]): any {
-  return path.reduce((cur, key) => ensure(cur, key), o);
+/**
+ * Gives the application containers (not the latch's) the pod's ServiceAccount
+ * token as a projected volume, as the kubelet would with automounting.
+ */
+function mountAppToken(spec: any, strict: Set<string>): void {
+  const volumes: any[] = spec.volumes ?? [];
+  if (!volumes.some((v) => v.name === APP_TOKEN_VOLUME)) {
+    volumes.push({
+      name: APP_TOKEN_VOLUME,
+      projected: {
+        defaultMode: 0o444,
+        sources: [
+          { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+          { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+        ],
+      },
+    });
+  }
+  spec.volumes = volumes;
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    if (strict.has(c.name) || (c.volumeMounts ?? []).some((m: any) => m.mountPath === TOKEN_MOUNT_PATH)) continue;
+    c.volumeMounts = [...(c.volumeMounts ?? []), { name: APP_TOKEN_VOLUME, mountPath: TOKEN_MOUNT_PATH, readOnly: true }];
+  }
 }
 
 /**

@@ -1,12 +1,69 @@
-/** Where the pod template sits in each workload kind (the hardening and the rule pack share it). */
-export const TEMPLATE_PATHS: Record<string, string[]> = {
-  Pod: [],
-  PodTemplate: ['template'],
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+/**
+ * The workload kinds, as one table: the hardening, the rule packs, pid limits,
+ * the latch, the admission policy, messages and test helpers all read it.
+ */
+export interface WorkloadKind {
+  /** Where the pod template sits (empty for a Pod itself). */
+  readonly templatePath: readonly string[];
+  /** Where the label selector sits, if the kind has one. */
+  readonly selectorPath?: readonly string[];
+  /** `true` when the selector is a plain label map (ReplicationController), not a LabelSelector. */
+  readonly plainSelector?: boolean;
+  /** Keeps a replica count: 2 or more get a PodDisruptionBudget and anti-affinity. */
+  readonly replicated: boolean;
+  /** Pods run to completion: no liveness/readiness probes, no spreading. */
+  readonly batch: boolean;
+}
+
+const replicated = (templatePath: string[] = ['spec', 'template']): WorkloadKind => ({
+  templatePath, selectorPath: ['spec', 'selector'], replicated: true, batch: false,
+});
+
+/** The built-in workload kinds. */
+export const WORKLOAD_KINDS: Readonly<Record<string, WorkloadKind>> = {
+  Pod: { templatePath: [], replicated: false, batch: false },
+  PodTemplate: { templatePath: ['template'], replicated: false, batch: false },
+  Deployment: replicated(),
+  StatefulSet: replicated(),
+  ReplicaSet: replicated(),
+  ReplicationController: { ...replicated(), plainSelector: true },
+  DaemonSet: { templatePath: ['spec', 'template'], selectorPath: ['spec', 'selector'], replicated: false, batch: false },
+  Job: { templatePath: ['spec', 'template'], selectorPath: ['spec', 'selector'], replicated: false, batch: true },
+  CronJob: { templatePath: ['spec', 'jobTemplate', 'spec', 'template'], selectorPath: ['spec', 'jobTemplate', 'spec', 'selector'], replicated: false, batch: true },
 };
+
+/**
+ * Any other kind whose manifest carries a pod template (an Argo Rollout, a
+ * KubeVirt or Knative object...): hardened and audited like a Deployment
+ * (`spec.template`) or a CronJob (`spec.jobTemplate.spec.template`), never skipped.
+ */
+export const CUSTOM_WORKLOAD: WorkloadKind = { templatePath: ['spec', 'template'], selectorPath: ['spec', 'selector'], replicated: true, batch: false };
+const CUSTOM_BATCH: WorkloadKind = { templatePath: ['spec', 'jobTemplate', 'spec', 'template'], selectorPath: ['spec', 'jobTemplate', 'spec', 'selector'], replicated: false, batch: true };
+
+function isObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The table entry of a manifest: built-in kinds by name, other kinds by the pod template they carry. */
+export function workloadKindOf(manifest: any): WorkloadKind | undefined {
+  const builtIn = WORKLOAD_KINDS[manifest?.kind];
+  if (builtIn) return builtIn;
+  if (isObject(manifest?.spec?.template?.spec) && Array.isArray(manifest.spec.template.spec.containers)) return CUSTOM_WORKLOAD;
+  if (isObject(manifest?.spec?.jobTemplate?.spec?.template?.spec)) return CUSTOM_BATCH;
+  return undefined;
+}
+
+/** Where the pod template sits in each built-in kind (kept for readers that only know the kind). */
+export const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(WORKLOAD_KINDS).map(([kind, k]) => [kind, k.templatePath]),
+);
+
+/** The value at `path` in `root`, or undefined. */
+export function at(root: any, path: readonly string[]): any {
+  return path.reduce((o: any, k) => (isObject(o) ? o[k] : undefined), root);
+}
+
+/** The object at `path` in `root`, created (as `{}`) where missing. */
+export function ensureAt(root: any, path: readonly string[]): any {
+  return path.reduce((o: any, k) => (o[k] ??= {}), root);
+}

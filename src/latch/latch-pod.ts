@@ -127,7 +127,7 @@ export function guardPod(json: any, spec: LatchPodSpec, opts: GuardPodOptions): 
   const fail = (problem: string, fix: string) => {
     throw new Error(`${opts.where} latch '${spec.latchName}': ${problem}. Fix: ${fix}`);
   };
-  const template = templatePath(json.kind).reduce((o: any, k) => o[k] ??= {}, json);
+  const template = templatePath(json).reduce((o: any, k) => o[k] ??= {}, json);
   const pod = template.spec ??= {};
   const containers: any[] = pod.containers ?? [];
   const volumes: any[] = pod.volumes ??= [];

@@ -6,10 +6,11 @@ import { FailurePolicy, LatchMode } from './latch-mode';
 import { AGENT_CONTAINER, agentContainer, CREDENTIALS_VOLUME, credentialsVolume, guardPod, LatchPodSpec } from './latch-pod';
 import { Harden } from '../hardening/harden';
 import { HardeningProfile, ResourceDefaults, SeccompProfile } from '../hardening/hardening-profile';
+import { HardeningState } from '../hardening/hardening-state';
 import { DIGEST_PINNED } from '../hardening/pod-hardening';
 import { dnsEgressRules } from '../internal/dns';
 import { disruptionBudgetSpec } from '../internal/pdb';
-import { addRenderStep } from '../internal/render';
+import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkCidr, checkDnsLabel } from '../internal/validation';
 import { NetworkPeer, PolicyPort } from '../network/network-peer';
 import { WorkloadNetworkPolicy } from '../network/workload-network-policy';
@@ -336,10 +337,10 @@ export class Latch extends Construct {
       throw new Error(`[${workload.node.path}] is in namespace '${workloadNamespace ?? '(none)'}' but latch '${this.name}' publishes its ConfigMap in '${latchNamespace ?? '(none)'}': a pod can only mount a ConfigMap of its own namespace. Fix: create one hub latch per namespace`);
     }
     (obj as any)[GUARDED] = this;
-    Harden._ensure(workload);
+    HardeningState.of(obj).ensure(obj);
     const spec = this.spec;
     const where = `[${workload.node.path}]`;
-    addRenderStep(obj, (json) => guardPod(json, spec, {
+    SynthesisPipeline.of(obj).addTransform(obj, Stage.LATCH, (json) => guardPod(json, spec, {
       where,
       containers: options.containers,
       gate: options.gate ?? false,
@@ -355,8 +356,8 @@ export class Latch extends Construct {
    * Egress only: the pods' own policies decide their ingress.
    */
   private sidecarEgressPolicy(chart: Chart, namespace: string | undefined, where: string) {
-    // in the guarded pods' own chart and namespace, once per namespace
-    const key = `${chart.node.path}/${namespace ?? ''}`;
+    // once per namespace, however many charts guard pods there: in the first such chart
+    const key = namespace ?? '';
     if (this.egressPolicies.has(key)) return;
     this.egressPolicies.add(key);
     const name = `${this.name}-latch-egress`;

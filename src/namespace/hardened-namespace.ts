@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { NamespaceLimitRange, NamespaceLimitRangeOptions } from './namespace-limit-range';
 import { NamespaceQuotaOptions, NamespaceResourceQuota } from './namespace-resource-quota';
-import { addRenderStep, clusterScoped } from '../internal/render';
+import { SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
 import { DnsOptions } from '../network/dns';
 import { NamespaceNetworkBaseline } from '../network/namespace-network-baseline';
@@ -114,7 +114,7 @@ export class HardenedNamespace extends Construct {
       metadata: { name: props.name, labels },
     });
     // Namespaces are cluster-scoped: drop the chart's namespace if cdk8s added it.
-    addRenderStep(ns, clusterScoped);
+    SynthesisPipeline.of(ns).track(ns); // cluster-scoped: the pipeline's clean-up drops its namespace
 
     if (props.networkBaseline !== false) {
       this.networkBaseline = new NamespaceNetworkBaseline(this, 'Network', { namespace: props.name, dns: props.dns });

@@ -5,7 +5,7 @@ import { Acknowledgement, acknowledgementsOf, covers, formatAcknowledgement, par
 import { acknowledgementsByObject, evaluate } from './engine';
 import type { RulePack } from './pack';
 import { AuditFinding, AuditReport, objectLabel } from './report';
-import { Harden } from '../hardening/harden';
+import { SynthesisPipeline } from '../internal/pipeline';
 
 /** Options of `RulePack.attachTo()`. */
 export interface AttachOptions {
@@ -34,19 +34,15 @@ export class HardeningFailure extends Error {
 }
 
 /**
- * Every ApiObject under `scope` (construct-tree order) and its final manifest.
- *
- * The hardening of every chart of the app is applied first: cdk8s validates a
- * construct before its children, so a pack attached to the app or a chart would
- * otherwise judge workloads before their chart's hardening has run (and miss
- * the ServiceAccounts and budgets it adds). Throws a `HardeningFailure` when the
- * hardening found problems: the manifests would not be the ones written.
+ * Every ApiObject under `scope` (construct-tree order) and its final manifest:
+ * the synthesis pipeline's result, the same that synthesis writes. Throws a
+ * `HardeningFailure` when the pipeline found problems: the manifests would not be written.
  */
 export function synthesizeScope(scope: IConstruct): { apiObjects: ApiObject[]; manifests: any[] } {
-  const hardeningErrors = Harden._prepare(scope);
-  if (hardeningErrors.length > 0) throw new HardeningFailure(hardeningErrors);
-  const apiObjects = scope.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
-  return { apiObjects, manifests: apiObjects.map((o) => o.toJson()) };
+  const run = SynthesisPipeline.of(scope).result();
+  if (run.errors.length > 0) throw new HardeningFailure(run.errors);
+  const apiObjects = run.objectsUnder(scope);
+  return { apiObjects, manifests: apiObjects.map((o) => run.manifests.get(o)) };
 }
 
 /** Runs a pack over every ApiObject under `scope`, honouring construct acknowledgements. */
@@ -116,9 +112,12 @@ export class PackValidation implements IValidation {
       return [(e as Error).message];
     }
     this.lastReport = evaluation.report;
+    // written into this synthesis's final manifests (what is written out)
     evaluation.annotations.forEach((entries, i) => {
       if (entries.length > 0) {
-        evaluation.apiObjects[i].metadata.addAnnotation(SuperlatchKeys.SUPPRESSIONS_ANNOTATION, entries.join('\n'));
+        const metadata = evaluation.manifests[i].metadata ??= {};
+        const annotations = { ...(metadata.annotations ?? {}), [SuperlatchKeys.SUPPRESSIONS_ANNOTATION]: entries.join('\n') };
+        metadata.annotations = Object.fromEntries(Object.entries(annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
       }
     });
     if (this.options.reportWarnings ?? true) {

@@ -87,11 +87,24 @@ const resourceChecks: Record<string, [string, () => void]> = {
 const workloadChecks: Record<string, [string, () => void]> = {
   profile: ['- the profile given to `Harden.chart()` for this chart, else `HardeningProfile.restricted()`', () =>
     workloads.forEach((w) => expect(w.metadata.annotations[SuperlatchKeys.PROFILE_ANNOTATION]).toBe('restricted'))],
-  name: ['- the construct id, lower-cased (the parent\'s id for a cdk8s-plus `Resource`)', () => {
+  name: ['- the pod\'s own `app.kubernetes.io/name` label, else an explicit `metadata.name`, else the construct id lower-cased', () => {
     expect(podTemplate(raw).metadata.labels['app.kubernetes.io/name']).toBe('raw');
     expect(podTemplate(plus).metadata.labels['app.kubernetes.io/name']).toBe('plus');
+    const { chart } = newChart();
+    const labels = { 'app.kubernetes.io/name': 'upstream' };
+    const own = new ApiObject(chart, 'Own', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'own-object' },
+      spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec(raw) } },
+    });
+    const named = new kplus.Deployment(chart, 'Named', { metadata: { name: 'named-object' }, containers: [goodContainer()] });
+    const unnamed = new kplus.Deployment(chart, 'Unnamed', { containers: [goodContainer()] });
+    [own, named, unnamed].forEach((w) => Harden.workload(w));
+    const out = Testing.synth(chart);
+    expect(out.filter((o) => o.kind === 'Deployment').map((d) => podTemplate(d).metadata.labels['app.kubernetes.io/name'])).toEqual(['upstream', 'named-object', 'unnamed']);
   }],
-  component: ['- no component label', () => workloads.forEach((w) => {
+  component: ['- the pod\'s own `app.kubernetes.io/component` label, else none', () => workloads.forEach((w) => {
     expect(podTemplate(w).metadata.labels['app.kubernetes.io/component']).toBeUndefined();
     expect(w.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': w.metadata.name });
   })],

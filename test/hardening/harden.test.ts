@@ -111,7 +111,7 @@ describe('stable selectors', () => {
     const b = new kplus.Deployment(chart, 'b', { metadata: { name: 'b' }, containers: [goodContainer()] });
     Harden.workload(a, optionsA);
     Harden.workload(b, optionsB);
-    expect(errorOf(() => Testing.synth(chart))).toMatch(/\[test\/b\] and \[test\/a\] have overlapping selectors .*Fix: give both a distinct 'component', or distinct 'name's/);
+    expect(errorOf(() => Testing.synth(chart))).toMatch(/\[test\/b\] and \[test\/a\] have the same identity in namespace 'apps' .*Fix: give one of them a distinct 'name' or 'component'/);
   });
 
   test('the same name with distinct components is fine, and the same name in another namespace too', () => {

@@ -38,9 +38,12 @@ test('a Localhost seccomp profile and custom ids keep zero findings', async () =
   })));
 });
 
-test('the baseline preset passes every Pod Security Standards baseline rule and fails restricted ones, as documented', async () => {
+test('the baseline preset passes every Pod Security Standards baseline rule and lets restricted ones fail where the workload is weaker, as documented', async () => {
   const report = await judge(judgedChart(
-    (c) => new kplus.Deployment(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer({ image: 'nginx:1.27', portNumber: 8080 })] }),
+    (c) => new kplus.Deployment(c, 'w', {
+      metadata: { name: 'w' },
+      containers: [goodContainer({ image: 'nginx:1.27', portNumber: 8080, securityContext: { readOnlyRootFilesystem: false, allowPrivilegeEscalation: true } })],
+    }),
     HardeningProfile.baseline(),
   ));
   const pss = report.monokle.map((f) => f.id).filter((id) => id.startsWith('PSS'));

@@ -9,9 +9,9 @@ import { errorOf, find, goodContainer, newChart } from '../util';
 
 const TRACE = `metadata.annotations.${SuperlatchKeys.RELAXATIONS_ANNOTATION}`;
 
-function synth(profile: HardeningProfile, container: Partial<kplus.ContainerProps> = {}): any[] {
+function synth(profile: HardeningProfile, container: Partial<kplus.ContainerProps> = {}, pod: Partial<kplus.DeploymentProps> = {}): any[] {
   const { chart } = newChart();
-  const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer(container)] });
+  const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer(container)], ...pod });
   Harden.workload(web, { profile });
   return Testing.synth(chart);
 }
@@ -44,20 +44,45 @@ const P = 'spec.template.spec.securityContext';
 
 describe('relaxations that change the rendered profile', () => {
   test.each<[string, Relaxation, string[]]>([
-    ['writable root filesystem', Relaxation.writableRootFilesystem(REASON), [`${C}.readOnlyRootFilesystem`]],
-    ['privilege escalation', Relaxation.privilegeEscalation(REASON), [`${C}.allowPrivilegeEscalation`]],
     ['added capabilities', Relaxation.addCapabilities(['NET_BIND_SERVICE'], REASON), [`${C}.capabilities.add.0`]],
     ['no seccomp', Relaxation.noSeccomp(REASON), [`${C}.seccompProfile.type`, `${P}.seccompProfile.type`]],
     ['no AppArmor', Relaxation.noAppArmor(REASON), ['spec.template.metadata.annotations.container.apparmor.security.beta.kubernetes.io/app']],
-    ['service account token', Relaxation.serviceAccountToken(REASON), ['spec.template.spec.automountServiceAccountToken']],
-    ['run as root', Relaxation.runAsRoot(REASON), [
-      `${C}.runAsGroup`, `${C}.runAsNonRoot`, `${C}.runAsUser`, `${P}.runAsGroup`, `${P}.runAsNonRoot`, `${P}.runAsUser`,
-    ]],
   ])('%s', (_name, relaxation, expected) => {
     const relaxed = deployment(synth(HardeningProfile.restricted({ relaxations: [relaxation] })));
     expect(changedPaths(restricted, relaxed)).toEqual([TRACE, ...expected].sort());
     expect(relaxed.metadata.annotations[SuperlatchKeys.RELAXATIONS_ANNOTATION]).toBe(relaxation.toString());
     expect(relaxation.toString()).toContain(REASON);
+  });
+});
+
+describe('relaxing stops enforcing; it never weakens what the workload already has', () => {
+  const KEPT = `metadata.annotations.${SuperlatchKeys.STRICTER_KEPT_ANNOTATION}`;
+  test.each<[string, Relaxation, string, Partial<kplus.ContainerProps>, Partial<kplus.DeploymentProps>, string]>([
+    ['writable root filesystem', Relaxation.writableRootFilesystem(REASON), `${C}.readOnlyRootFilesystem`,
+      { securityContext: { readOnlyRootFilesystem: false } }, {}, 'has a writable root filesystem'],
+    ['privilege escalation', Relaxation.privilegeEscalation(REASON), `${C}.allowPrivilegeEscalation`,
+      { securityContext: { allowPrivilegeEscalation: true } }, {}, 'allows privilege escalation'],
+    ['run as root', Relaxation.runAsRoot(REASON), `${C}.runAsNonRoot`,
+      { securityContext: { ensureNonRoot: false } }, {}, 'may run as root'],
+    ['service account token', Relaxation.serviceAccountToken(REASON), 'spec.template.spec.automountServiceAccountToken',
+      {}, { automountServiceAccountToken: true }, 'the ServiceAccount token is mounted'],
+  ])('%s: a stricter value is kept and traced; a weaker one is refused without it, kept with it', (_name, relaxation, path, container, pod, refusal) => {
+    const profile = HardeningProfile.restricted({ relaxations: [relaxation] });
+    // GIVEN cdk8s-plus's own strict value WHEN relaxed THEN the value stays and the trace says so
+    const strict = flatten(deployment(synth(profile)));
+    expect(strict[path]).toBe(flatten(restricted)[path]);
+    const trace = `${path.replace('containers.0', 'containers[0]')}: ${strict[path]}`;
+    expect(String(strict[KEPT]).split('\n')).toContain(trace);
+    // GIVEN the workload's own weaker value THEN the profile refuses it, and the relaxation lets it through unchanged
+    expect(errorOf(() => synth(HardeningProfile.restricted(), container, pod))).toContain(refusal);
+    const weaker = flatten(deployment(synth(profile, container, pod)));
+    expect(weaker[path]).toBe(!strict[path]);
+    expect(String(weaker[KEPT] ?? '').split('\n')).not.toContain(trace);
+  });
+
+  test('the baseline preset keeps upstream read-only root, non-root and no-escalation values', () => {
+    const out = flatten(deployment(synth(HardeningProfile.baseline())));
+    expect([out[`${C}.readOnlyRootFilesystem`], out[`${C}.runAsNonRoot`], out[`${C}.allowPrivilegeEscalation`]]).toEqual([true, true, false]);
   });
 });
 

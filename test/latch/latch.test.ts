@@ -123,7 +123,10 @@ describe('guarding', () => {
 
   test('the agent keeps the full restricted settings when the workload relaxes its own', () => {
     const { chart } = newChart();
-    const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer({ image: 'nginx:1.27' })] });
+    const web = new kplus.Deployment(chart, 'web', {
+      metadata: { name: 'web' },
+      containers: [goodContainer({ image: 'nginx:1.27', securityContext: { readOnlyRootFilesystem: false } })],
+    });
     Harden.workload(web, { profile: HardeningProfile.baseline() });
     new Latch(chart, 'latch', base()).guard(web);
     const w = find(Testing.synth(chart), 'Deployment', 'web');

@@ -4,7 +4,7 @@
  * A ManifestSet is built once per manifest list (cached by identity), so the
  * fifty-odd rules of a pack do not each re-walk every object.
  */
-import { TEMPLATE_PATHS } from '../../internal/workload-kinds';
+import { at, workloadKindOf } from '../../internal/workload-kinds';
 import type { RuleFinding } from '../rule';
 
 /** A list of findings (the return type of built-in checks). */
@@ -77,8 +77,6 @@ export interface PodRef {
   readonly windows: boolean;
 }
 
-const REPLICATED = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController']);
-
 /** Kinds that are not namespaced: the one list the hardening (which strips their namespace) also uses. */
 export { CLUSTER_SCOPED_KINDS } from '../../internal/render';
 
@@ -102,15 +100,6 @@ function stringMap(value: unknown): { [key: string]: string } {
     if (v !== null && v !== undefined) out[k] = String(v);
   }
   return out;
-}
-
-function at(root: any, segments: string[]): any {
-  let cur = root;
-  for (const s of segments) {
-    if (!isObject(cur)) return undefined;
-    cur = cur[s];
-  }
-  return cur;
 }
 
 const cache = new WeakMap<any[], ManifestSet>();
@@ -252,18 +241,19 @@ function bucket(namespace: string, key: string, value: string): string {
 }
 
 function podOf(ref: ObjectRef): PodRef | undefined {
-  const segments = TEMPLATE_PATHS[ref.kind];
-  if (!segments) return undefined;
+  const kind = workloadKindOf(ref.obj);
+  if (!kind) return undefined;
+  const segments = kind.templatePath;
   const template = segments.length === 0 ? ref.obj : at(ref.obj, segments);
   if (!isObject(template)) return undefined;
   const base = segments.join('.');
   const meta = obj(template.metadata);
   const spec = obj(template.spec);
   const specPath = jsonPath(base, 'spec');
-  const replicas = REPLICATED.has(ref.kind)
+  const replicas = kind.replicated
     ? (typeof ref.obj.spec?.replicas === 'number' ? ref.obj.spec.replicas : 1)
     : undefined;
-  const batch = ref.kind === 'Job' || ref.kind === 'CronJob' || (ref.kind === 'Pod' && spec.restartPolicy === 'Never');
+  const batch = kind.batch || (ref.kind === 'Pod' && spec.restartPolicy === 'Never');
   const pod: PodRef = {
     ref,
     meta,

@@ -1,0 +1,290 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import type { WorkloadHardeningOptions } from './harden';
+import { HardeningProfile } from './hardening-profile';
+import { CDK8S_ADDR_LABEL, hardenWorkload, isWorkload } from './pod-hardening';
+import { RelaxationName } from './relaxation';
+import { disruptionBudgetSpec } from '../internal/pdb';
+import { PipelineRun, reportIn, Stage, SynthesisPipeline } from '../internal/pipeline';
+import { checkLabelValue, toDnsLabel } from '../internal/validation';
+import { at, workloadKindOf } from '../internal/workload-kinds';
+
+/** The labels a hardened workload is known by. */
+export interface Identity {
+  readonly name: string;
+  readonly component?: string;
+  /** `app.kubernetes.io/instance`: the workload's own if it has one, else `name[-component]`. */
+  readonly instance: string;
+}
+
+const NAME = 'app.kubernetes.io/name';
+const COMPONENT = 'app.kubernetes.io/component';
+const INSTANCE = 'app.kubernetes.io/instance';
+const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' };
+
+export function objectNameOf(identity: Identity): string {
+  return identity.component ? `${identity.name}-${identity.component}` : identity.name;
+}
+
+export function selectorLabelsOf(identity: Identity): Record<string, string> {
+  return { [NAME]: identity.name, ...(identity.component ? { [COMPONENT]: identity.component } : {}) };
+}
+
+export function podLabelsOf(identity: Identity): Record<string, string> {
+  return { ...selectorLabelsOf(identity), [INSTANCE]: identity.instance };
+}
+
+/** The construct users think of: the cdk8s-plus workload for its `Resource`, else the ApiObject. */
+export function ownerOf(obj: ApiObject): IConstruct {
+  return obj.node.id === 'Resource' && obj.node.scope ? obj.node.scope : obj;
+}
+
+/** The workload ApiObject of a cdk8s-plus workload or an ApiObject; throws with the fix otherwise. */
+export function workloadApiObject(workload: IConstruct): ApiObject {
+  let obj: ApiObject;
+  try {
+    obj = ApiObject.of(workload);
+  } catch {
+    throw new Error(`[${workload.node.path}] is not a workload: pass a cdk8s-plus workload (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod) or an ApiObject`);
+  }
+  if (!isWorkload({ kind: obj.kind, ...((obj as any).props ?? {}) })) {
+    throw new Error(`[${workload.node.path}] is a ${obj.kind}, not a workload: only Pod, PodTemplate, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob and other kinds with a pod template (spec.template.spec or spec.jobTemplate.spec.template.spec) can be hardened`);
+  }
+  return obj;
+}
+
+/**
+ * The identity of a workload. An explicit `name` wins; else the pod's own
+ * `app.kubernetes.io/name` label (upstream manifests keep theirs), else an
+ * explicit `metadata.name`, else the construct id. Too long names fail, never truncated.
+ */
+export function identityOf(obj: ApiObject, options: WorkloadHardeningOptions, manifest?: any): Identity {
+  const owner = ownerOf(obj);
+  const where = `[${owner.node.path}]`;
+  const template = manifest ? at(manifest, workloadKindOf(manifest)?.templatePath ?? []) : undefined;
+  const labels = (template?.metadata?.labels ?? {}) as Record<string, string>;
+  const foreign = labels[CDK8S_ADDR_LABEL] === undefined ? labels : {};
+  const explicitName = obj.name !== Chart.of(obj).generateObjectName(obj) ? obj.name : undefined;
+  const name = options.name ?? foreign[NAME] ?? explicitName ?? toDnsLabel(owner.node.id);
+  const fix = "Fix: pass a shorter 'name' to Harden.workload()";
+  if (options.name === undefined && foreign[NAME] === undefined && explicitName === undefined && owner.node.id.length > 63) {
+    throw new Error(`${where} name: the construct id '${owner.node.id}' is ${owner.node.id.length} characters; label values are limited to 63 and are never truncated. ${fix}`);
+  }
+  checkLabelValue(where, `name (${NAME})`, name);
+  const component = options.component ?? foreign[COMPONENT];
+  if (component !== undefined) checkLabelValue(where, `component (${COMPONENT})`, component);
+  const objectName = component ? `${name}-${component}` : name;
+  if (objectName.length > 63) {
+    throw new Error(`${where} name: '${objectName}' (name-component, the name of the ServiceAccount, budget and instance label) is ${objectName.length} characters, over the 63 of a Kubernetes label value. ${fix} or component`);
+  }
+  return { name, component, instance: foreign[INSTANCE] ?? objectName };
+}
+
+interface Registration {
+  readonly options: WorkloadHardeningOptions;
+  readonly identity: Identity;
+}
+
+/** The hardening of one app: what to harden, and the objects it derives. */
+export class HardeningState {
+  public static of(scope: IConstruct): HardeningState {
+    const root = scope.node.root as any;
+    return root[STATE] ??= new HardeningState(SynthesisPipeline.of(scope));
+  }
+
+  private readonly registrations = new Map<ApiObject, Registration>();
+  private readonly ensured = new Set<ApiObject>();
+  private readonly charts = new Map<Chart, HardeningProfile>();
+  private readonly derived = new Map<string, ApiObject>();
+
+  private constructor(private readonly pipeline: SynthesisPipeline) {
+    pipeline.addStep(Stage.HARDENING, (run) => this.harden(run));
+    // app-wide, once per synthesis: selectors that point at a hardened workload by its construct-path hash
+    pipeline.addStep(Stage.SELECTORS, rewriteAppSelectors);
+  }
+
+  public register(obj: ApiObject, options: WorkloadHardeningOptions): Identity {
+    const where = `[${ownerOf(obj).node.path}]`;
+    if (this.registrations.has(obj)) {
+      throw new Error(`${where} Harden.workload() was already called for this workload; call it once with all options`);
+    }
+    const raw = obj.node.id === 'Resource' ? undefined : { kind: obj.kind, ...((obj as any).props ?? {}) };
+    const identity = identityOf(obj, options, raw);
+    this.registrations.set(obj, { options, identity });
+    reportIn(Chart.of(obj));
+    this.pipeline.invalidate();
+    return identity;
+  }
+
+  public ensure(obj: ApiObject): void {
+    this.ensured.add(obj);
+    reportIn(Chart.of(obj));
+    this.pipeline.invalidate();
+  }
+
+  public enableChart(chart: Chart, profile: HardeningProfile): void {
+    if (this.charts.has(chart)) throw new Error(`[${chart.node.path}] Harden.chart() was already called for this chart. Fix: call it once, with the chart's profile`);
+    this.charts.set(chart, profile);
+    reportIn(chart);
+    this.pipeline.invalidate();
+  }
+
+  public identityOf(obj: ApiObject): Identity {
+    const reg = this.registrations.get(obj);
+    if (reg) return reg.identity;
+    return identityOf(obj, {}, obj.node.id === 'Resource' ? undefined : { kind: obj.kind, ...((obj as any).props ?? {}) });
+  }
+
+  /** The HARDENING stage: every target of the app, once per synthesis. */
+  private harden(run: PipelineRun): void {
+    const targets = [...run.manifests.entries()].filter(([obj, json]) =>
+      this.registrations.has(obj) || this.ensured.has(obj) || (this.charts.has(Chart.of(obj)) && isWorkload(json)));
+    const bindings = serviceAccountBindings([...run.manifests.values()]);
+    const claimed = new Map<string, Array<{ identity: Identity; path: string }>>();
+    const addrToLabels = new Map<string, Record<string, string>>();
+    const hardened = new Set<ApiObject>();
+    const wanted = new Set<string>();
+
+    for (const [obj, json] of targets) {
+      const owner = ownerOf(obj);
+      const where = `[${owner.node.path}]`;
+      const reg = this.registrations.get(obj);
+      const options = reg?.options ?? {};
+      let identity: Identity;
+      try {
+        identity = reg?.identity ?? identityOf(obj, {}, json);
+      } catch (e) {
+        run.error(obj, (e as Error).message);
+        continue;
+      }
+      const profile = (options.profile ?? this.charts.get(Chart.of(obj)) ?? HardeningProfile.restricted())._resolve();
+      const kind = workloadKindOf(json)!;
+      const namespace: string | undefined = json.metadata?.namespace;
+      const template = at(json, kind.templatePath) ?? {};
+      const podSpec = template.spec ?? {};
+
+      const key = `${namespace ?? ''}/${identity.name}`;
+      const others = claimed.get(key) ?? [];
+      const clash = others.find((o) => o.identity.component === identity.component || !o.identity.component || !identity.component);
+      if (clash) {
+        run.error(obj, `${where} and [${clash.path}] have the same identity in namespace '${namespace ?? '(none)'}' (${NAME}=${identity.name}`
+          + `${identity.component ? `, component ${identity.component}` : ''} vs ${clash.identity.component ? `component ${clash.identity.component}` : 'no component'}):`
+          + " each would select the other's pods, and their ServiceAccounts, budgets and policies would collide. Fix: give one of them a distinct 'name' or 'component' in Harden.workload()");
+      }
+      claimed.set(key, [...others, { identity, path: owner.node.path }]);
+
+      const selector = at(json, kind.selectorPath ?? []);
+      const addr = (kind.plainSelector ? selector : selector?.matchLabels)?.[CDK8S_ADDR_LABEL] ?? template.metadata?.labels?.[CDK8S_ADDR_LABEL];
+      if (addr) addrToLabels.set(addr, selectorLabelsOf(identity));
+
+      const objectName = objectNameOf(identity);
+      const labels = { ...podLabelsOf(identity), ...MANAGED_BY };
+      const tokenRelaxed = profile.relaxed.has(RelaxationName.SERVICE_ACCOUNT_TOKEN);
+      const ownAccount = podSpec.serviceAccountName && podSpec.serviceAccountName !== 'default' ? podSpec.serviceAccountName : undefined;
+      const serviceAccountName = options.serviceAccount !== false && !ownAccount ? objectName : undefined;
+      if (serviceAccountName) {
+        this.derive(run, wanted, owner, 'ServiceAccount', {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: serviceAccountName, namespace, labels },
+          automountServiceAccountToken: false,
+        });
+      }
+      const account = ownAccount ?? serviceAccountName ?? 'default';
+      const binding = bindings.get(`${namespace ?? ''}/${account}`);
+      const projectsToken = (podSpec.volumes ?? []).some((v: any) => (v.projected?.sources ?? []).some((x: any) => x.serviceAccountToken));
+      if (binding && !tokenRelaxed && podSpec.automountServiceAccountToken !== false && !projectsToken) {
+        run.error(obj, `${where} spec.automountServiceAccountToken: the pod's ServiceAccount '${account}' is bound by ${binding} in this app, so the pod calls the Kubernetes API, but the profile would unmount its token. `
+          + 'Fix: add Relaxation.serviceAccountToken(reason) to its profile (Harden.workload(w, { profile }) or, once for a chart, Harden.chart(chart, { profile }))');
+      }
+      if (options.podDisruptionBudget !== false && kind.replicated && (json.spec?.replicas ?? 1) >= 2) {
+        this.derive(run, wanted, owner, 'PodDisruptionBudget', {
+          apiVersion: 'policy/v1',
+          kind: 'PodDisruptionBudget',
+          metadata: { name: objectName, namespace, labels },
+          spec: disruptionBudgetSpec(selectorLabelsOf(identity)),
+        });
+      }
+
+      hardened.add(obj);
+      const result = hardenWorkload(json, {
+        profile,
+        labels: podLabelsOf(identity),
+        selector: selectorLabelsOf(identity),
+        serviceAccountName,
+        priorityClassName: options.priorityClassName,
+        // affinities written by cdk8s-plus (spread, colocate...) may name other workloads by hash
+        rewriteSelectors: (j: any) => replaceAddrSelectors(j, addrToLabels),
+      });
+      run.manifests.set(obj, result.manifest);
+      for (const e of result.errors) run.error(obj, `${where} ${e}`);
+    }
+
+    // derived objects no longer wanted (a pod now names its own ServiceAccount...) leave the tree
+    for (const [id, obj] of this.derived) {
+      if (wanted.has(id)) continue;
+      obj.node.scope?.node.tryRemoveChild(obj.node.id);
+      run.manifests.delete(obj);
+      this.derived.delete(id);
+    }
+
+    SELECTORS.set(run, { addrToLabels, skip: hardened });
+  }
+
+  /** A ServiceAccount or PodDisruptionBudget of `owner`: created once, its manifest recomputed each run. */
+  private derive(run: PipelineRun, wanted: Set<string>, owner: IConstruct, kind: string, manifest: any): void {
+    const key = `${owner.node.path}/${kind}`;
+    wanted.add(key);
+    let obj = this.derived.get(key);
+    if (!obj || !owner.node.tryFindChild(kind)) {
+      obj = new ApiObject(owner, kind, manifest);
+      this.derived.set(key, obj);
+      run.add(obj);
+    }
+    run.manifests.set(obj, JSON.parse(JSON.stringify(manifest)));
+  }
+}
+
+const STATE = Symbol.for('cdk8s-superlatch.hardening-state');
+const SELECTORS = new WeakMap<PipelineRun, { addrToLabels: Map<string, Record<string, string>>; skip: Set<ApiObject> }>();
+
+/** The SELECTORS stage: cdk8s-plus hash selectors anywhere in the app get the stable labels. */
+export function rewriteAppSelectors(run: PipelineRun): void {
+  const state = SELECTORS.get(run);
+  if (!state || state.addrToLabels.size === 0) return;
+  for (const [obj, json] of run.manifests) {
+    if (!state.skip.has(obj)) run.manifests.set(obj, replaceAddrSelectors(json, state.addrToLabels));
+  }
+}
+
+/** `namespace/serviceAccount` -> the first binding (kind/name) that grants it a role. */
+function serviceAccountBindings(manifests: any[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of manifests) {
+    if (m?.kind !== 'RoleBinding' && m?.kind !== 'ClusterRoleBinding') continue;
+    for (const s of m.subjects ?? []) {
+      if (s?.kind !== 'ServiceAccount') continue;
+      const ns = s.namespace ?? (m.kind === 'RoleBinding' ? m.metadata?.namespace : undefined) ?? '';
+      const key = `${ns}/${s.name}`;
+      if (!out.has(key)) out.set(key, `${m.kind} '${m.metadata?.name}' (${m.roleRef?.kind} '${m.roleRef?.name}')`);
+    }
+  }
+  return out;
+}
+
+function replaceAddrSelectors(json: any, map: Map<string, Record<string, string>>): any {
+  return map.size > 0 && JSON.stringify(json).includes(CDK8S_ADDR_LABEL) ? replaceAddrLabels(json, map) : json;
+}
+
+function replaceAddrLabels(json: any, map: Map<string, Record<string, string>>): any {
+  if (Array.isArray(json)) return json.map((x) => replaceAddrLabels(x, map));
+  if (json === null || typeof json !== 'object') return json;
+  const out: any = {};
+  const addr = json[CDK8S_ADDR_LABEL];
+  const stable = typeof addr === 'string' ? map.get(addr) : undefined;
+  for (const [k, v] of Object.entries(json)) {
+    if (stable && k === CDK8S_ADDR_LABEL) continue;
+    out[k] = replaceAddrLabels(v, map);
+  }
+  return stable ? { ...out, ...stable } : out;
+}
