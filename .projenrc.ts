@@ -26,6 +26,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@monokle/validation@0.33.0',
     'ajv@^8.17.1',
     '@marcbachmann/cel-js@^8.0.0',
+    // the validation plugin test runs `cdk8s synth` itself
+    'cdk8s-cli@^2.207.60',
   ],
   bin: {
     'superlatch': 'bin/superlatch',
@@ -77,6 +79,8 @@ const typecheck = project.addTask('typecheck', {
 });
 project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(compileAgent);
+// The validation plugin test loads this package as cdk8s-cli does (package.json `main`, lib/).
+project.testTask.prependSpawn(project.compileTask);
 
 // docs/RULES.md is generated from the rule objects (a test fails when it is stale).
 const docsRules = project.addTask('docs:rules', {
@@ -86,10 +90,14 @@ const docsRules = project.addTask('docs:rules', {
 project.postCompileTask.spawn(docsRules);
 
 // `npx projen examples`: synthesize every app under examples/ into dist-examples/<name>/.
-project.addTask('examples', {
-  description: 'Synthesize every example app into dist-examples/',
+// It compiles first, so the package's bins (which run lib/ and agent/lib/) work right after
+// the README's set-up, e.g. `npx superlatch audit dist-examples/`.
+const examples = project.addTask('examples', {
+  description: 'Compile, then synthesize every example app into dist-examples/',
   exec: 'ts-node --project test/tsconfig.json scripts/synth-examples.ts',
 });
+examples.prependSpawn(project.compileTask);
+examples.prependSpawn(compileAgent);
 
 // `npx projen bench`: speed and memory ratios, measured side by side in one run.
 project.addTask('bench', {

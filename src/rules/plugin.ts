@@ -15,11 +15,13 @@ export interface SuperlatchValidationProps {
 /**
  * A cdk8s-cli validation plugin running a rule pack over the synthesized manifests.
  *
- * In `cdk8s.yaml`:
+ * In `cdk8s.yaml`, naming the copy in the project's `node_modules` by its path
+ * (a package name instead makes cdk8s-cli install that exact version into its
+ * own plugins folder; see the README):
  *
  * ```yaml
  * validations:
- *   - package: cdk8s-superlatch
+ *   - package: ./node_modules/cdk8s-superlatch
  *     version: <installed version>
  *     class: SuperlatchValidation
  *     properties:
