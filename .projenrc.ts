@@ -51,8 +51,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
   tsconfigDev: { include: ['../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts', '../agent/src/**/*.ts'], compilerOptions: {} },
-  gitignore: ['/dist-examples/', '/agent/lib/', '/.bench/'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/dist-examples/', '/agent/src/', '/scripts/'] },
+  gitignore: ['/dist-examples/', '/agent/lib/', '/agent/src/version.ts', '/.bench/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/dist-examples/', '/agent/src/', '/agent/write-version.js', '/scripts/'] },
 });
 
 // The registry mirror lacks some optional platform bindings of newer unrs-resolver
@@ -64,9 +64,10 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 
 // The latch agent (agent/) is a separate program with no runtime dependencies,
 // compiled by plain tsc; tests spawn the compiled agent, so `test` compiles it too.
+// Its version module is generated from package.json first (agent/write-version.js).
 const compileAgent = project.addTask('compile:agent', {
   description: 'Compile the latch agent (agent/src -> agent/lib)',
-  exec: 'tsc -p agent/tsconfig.json',
+  steps: [{ exec: 'node agent/write-version.js' }, { exec: 'tsc -p agent/tsconfig.json' }],
 });
 project.preCompileTask.spawn(compileAgent);
 

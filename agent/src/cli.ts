@@ -14,9 +14,7 @@ import { Logger } from './log';
 import { Poller } from './poller';
 import { ConfigMapPublisher, FilePublisher, Publisher } from './publishers';
 import { readStatusFile } from './status-file';
-
-/** The agent's version; the status file contract it writes and reads is v1. */
-export const AGENT_VERSION = '1.0.0';
+import { AGENT_VERSION } from './version';
 
 export const EXIT = {
   OK: 0,
