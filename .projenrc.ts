@@ -86,6 +86,13 @@ const docsRules = project.addTask('docs:rules', {
 });
 project.postCompileTask.spawn(docsRules);
 
+// docs/agent.md's variables table is generated from the agent's variables table (a test fails when it is stale).
+const docsAgent = project.addTask('docs:agent', {
+  description: 'Generate the variables section of docs/agent.md from agent/src/variables.ts',
+  exec: 'ts-node --project test/tsconfig.json scripts/agent-docs.ts',
+});
+project.postCompileTask.spawn(docsAgent);
+
 // `npx projen examples`: synthesize every app under examples/ into dist-examples/<name>/.
 project.addTask('examples', {
   description: 'Synthesize every example app into dist-examples/',
