@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import { AGENT_DOC, BEGIN, END, renderVariablesTable, withGeneratedSection } from '../../scripts/agent-docs';
 import { VARIABLES } from '../../agent/src/variables';
+import { AGENT_DOC, BEGIN, END, renderVariablesTable, withGeneratedSection } from '../../scripts/agent-docs';
 
 test('docs/agent.md\'s variables section is generated from the variables table and up to date (run `npx projen docs:agent`)', () => {
   const doc = fs.readFileSync(AGENT_DOC, 'utf-8');
