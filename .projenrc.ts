@@ -53,8 +53,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
   tsconfigDev: { include: ['../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts', '../agent/src/**/*.ts'], compilerOptions: {} },
-  gitignore: ['/dist-examples/', '/agent/lib/', '/.bench/'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/dist-examples/', '/agent/src/', '/scripts/'] },
+  gitignore: ['/dist-examples/', '/agent/lib/', '/agent/src/version.ts', '/.bench/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/dist-examples/', '/agent/src/', '/agent/write-version.js', '/scripts/'] },
 });
 
 // The registry mirror lacks some optional platform bindings of newer unrs-resolver
@@ -66,9 +66,10 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 
 // The latch agent (agent/) is a separate program with no runtime dependencies,
 // compiled by plain tsc; tests spawn the compiled agent, so `test` compiles it too.
+// Its version module is generated from package.json first (agent/write-version.js).
 const compileAgent = project.addTask('compile:agent', {
   description: 'Compile the latch agent (agent/src -> agent/lib)',
-  exec: 'tsc -p agent/tsconfig.json',
+  steps: [{ exec: 'node agent/write-version.js' }, { exec: 'tsc -p agent/tsconfig.json' }],
 });
 project.preCompileTask.spawn(compileAgent);
 
@@ -88,6 +89,13 @@ const docsRules = project.addTask('docs:rules', {
   exec: 'ts-node --project test/tsconfig.json scripts/rules-docs.ts',
 });
 project.postCompileTask.spawn(docsRules);
+
+// docs/agent.md's variables table is generated from the agent's variables table (a test fails when it is stale).
+const docsAgent = project.addTask('docs:agent', {
+  description: 'Generate the variables section of docs/agent.md from agent/src/variables.ts',
+  exec: 'ts-node --project test/tsconfig.json scripts/agent-docs.ts',
+});
+project.postCompileTask.spawn(docsAgent);
 
 // `npx projen examples`: synthesize every app under examples/ into dist-examples/<name>/.
 // It compiles first, so the package's bins (which run lib/ and agent/lib/) work right after

@@ -3,17 +3,18 @@
  * `unpair`, `version`.
  * Exit codes and variables are a contract (docs/agent.md); tests pin them.
  */
-import { checkStatusFile, ConfigError, Env, heartbeatFile, loadAccount, loadApiConfig, loadAppCredentials, loadRunConfig } from './config';
+import { CommandName, Flags, parseCommandLine, UsageError } from './commands';
+import { checkStatusFile, heartbeatFile, loadAccount, loadApiConfig, loadAppCredentials, loadRunConfig } from './config';
+import { ConfigError, Env } from './env';
 import { checkHeartbeat } from './heartbeat';
+import { commandHelp, GENERAL_HELP, usageText } from './help';
 import { HttpClient } from './http';
 import { LatchClient, LatchFault } from './latch-client';
 import { Logger } from './log';
 import { Poller } from './poller';
 import { ConfigMapPublisher, FilePublisher, Publisher } from './publishers';
 import { readStatusFile } from './status-file';
-
-/** The agent's version; the status file contract it writes and reads is v1. */
-export const AGENT_VERSION = '1.0.0';
+import { AGENT_VERSION } from './version';
 
 export const EXIT = {
   OK: 0,
@@ -40,182 +41,35 @@ const processIo: Io = {
   err: (text) => process.stderr.write(text),
 };
 
-const GENERAL_HELP = `Usage: superlatch-agent <command> [options]
+type Runner = (flags: Flags, env: Env, io: Io) => Promise<number>;
 
-The SuperLatch agent: polls a Latch latch and publishes its status as a file.
-
-Commands:
-  run               poll the Latch API and publish the status file / ConfigMap
-  check [--file F] [--allow-unknown]
-                    judge a status file: exit 0 open, 1 locked, 2 unknown or stale
-                    (with --allow-unknown: 0 unless fresh and locked)
-  gate              stay idle until SIGTERM (the readiness-gate container)
-  health            exit 0 when the run loop beat recently (liveness probe)
-  ready             exit 0 when healthy and the first poll is done (readiness probe)
-  pair --token T    pair with a token from the Latch app; prints the account id
-  pair --id ID      pair without a token (pairWithId); prints the account id
-  unpair            unpair the configured account
-  version           print the agent and status file contract versions
-
-Every command accepts --help. Exit codes: 0 ok, 1 locked / unhealthy / refused,
-2 status unknown, 64 bad usage or configuration, 69 Latch API unavailable, 70 bug.
-Configuration comes from LATCH_* environment variables; see docs/agent.md.
-`;
-
-const CREDENTIALS_HELP = `Credentials: LATCH_CREDENTIALS_DIR (files appId, secretKey, accountId,
-optional operationId; preferred), else LATCH_APP_ID, LATCH_SECRET_KEY,
-LATCH_ACCOUNT_ID, LATCH_OPERATION_ID.
-API: LATCH_API_URL (default https://latch.tu.com; http:// only for loopback),
-LATCH_API_VERSION (default 1.0), LATCH_HTTP_TIMEOUT seconds (default 5).`;
-
-const HELP: Readonly<Record<string, string>> = {
-  run: `Usage: superlatch-agent run
-
-Polls the latch status (always /nootp/silent) and publishes it atomically, with
-one JSON log line per event on stdout. Stops cleanly on SIGTERM/SIGINT.
-
-${CREDENTIALS_HELP}
-Loop: LATCH_POLL_INTERVAL seconds (alias REFRESCO; default 10),
-LATCH_MAX_STALENESS seconds (default max(60, 3 x interval)),
-LATCH_FAILURE_POLICY closed|open (default closed), LATCH_BACKOFF_CAP (default 6).
-Output: LATCH_STATUS_FILE (default /usr/share/latch/latch-info.json; not written in
-hub mode unless set), LATCH_PUBLISH_CONFIGMAP=<namespace>/<name> (hub mode),
-LATCH_SERVICEACCOUNT_DIR, LATCH_HEARTBEAT_FILE.
-`,
-  check: `Usage: superlatch-agent check [--file F] [--allow-unknown]
-
-Judges a status file (default: LATCH_STATUS_FILE, else
-/usr/share/latch/latch-info.json) and prints one line.
-Exit 0: fresh and open. Exit 1: fresh and locked.
-Exit 2: missing, unreadable, malformed, wrongly typed or stale.
-
---allow-unknown  exit 0 instead of 2 when the file is missing, unreadable,
-                 malformed, wrongly typed or stale (the line says so); exit 1
-                 only when it is fresh and locked. For the readiness gate of a
-                 latch whose failure policy is open. Only this flag enables it
-                 (LATCH_FAILURE_POLICY does not).
-`,
-  gate: `Usage: superlatch-agent gate
-
-Stays idle until SIGTERM or SIGINT, then exits 0. Run it as the gate container
-and point its readiness probe at \`superlatch-agent check --file <status file>\`
-(failure policy closed), or with \`--allow-unknown\` added (failure policy open).
-`,
-  health: `Usage: superlatch-agent health
-
-Exit 0 when the run loop in this container wrote its heartbeat recently and is
-not overdue, whatever the Latch API answered; exit 1 otherwise.
-Heartbeat file: LATCH_HEARTBEAT_FILE, else .latch-agent-heartbeat next to the
-status file, else (hub mode without a file) /tmp/latch-agent-heartbeat.
-`,
-  ready: `Usage: superlatch-agent ready
-
-Exit 0 when \`health\` would, and the run loop has finished its first poll (answered,
-or failed and published the failure policy's state); exit 1 otherwise. It never
-depends on the latch being open: use it as the agent container's readiness probe.
-`,
-  version: `Usage: superlatch-agent version
-
-Prints the agent version and the status file contract version; always exits 0
-(the gate container's liveness probe: the gate is idle, there is nothing else to check).
-`,
-  pair: `Usage: superlatch-agent pair --token T
-       superlatch-agent pair --id ID
-
-Pairs the application with a Latch account, using the pairing token the user
-generated in the Latch app (or, with --id, without a token where the
-application may), and prints the account id on stdout. Store it as accountId.
-
-${CREDENTIALS_HELP}
-(The account id is not needed.)
-`,
-  unpair: `Usage: superlatch-agent unpair
-
-Unpairs the configured account (LATCH_ACCOUNT_ID or accountId).
-
-${CREDENTIALS_HELP}
-`,
-};
-
-class UsageError extends Error {}
-
-/**
- * Parses `--name value`, `--name=value` and `--help`/`-h` for the flags in `allowed`, and
- * `--name` alone (no value; recorded as 'true') for the switches in `switches`.
- */
-function parseFlags(
-  command: string,
-  args: readonly string[],
-  allowed: readonly string[],
-  switches: readonly string[] = [],
-): Record<string, string> {
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--help' || arg === '-h') {
-      flags.help = 'true';
-      continue;
-    }
-    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    if (m && switches.includes(m[1])) {
-      if (m[2] !== undefined) throw new UsageError(`${command}: --${m[1]} takes no value`);
-      flags[m[1]] = 'true';
-      continue;
-    }
-    if (!m || !allowed.includes(m[1])) throw new UsageError(`${command}: unexpected argument ${JSON.stringify(arg)} (see --help)`);
-    const value = m[2] ?? args[++i];
-    if (value === undefined || value === '') throw new UsageError(`${command}: --${m[1]} needs a value`);
-    flags[m[1]] = value;
-  }
-  return flags;
-}
-
-interface CommandSpec {
-  /** Options that take a value. */
-  flags: readonly string[];
-  /** Options that take none. */
-  switches?: readonly string[];
-  run: (flags: Record<string, string>, env: Env, io: Io) => Promise<number>;
-}
-
-const COMMANDS: Readonly<Record<string, CommandSpec>> = {
-  run: { flags: [], run: (_f, env, io) => runCommand(env, io) },
-  check: {
-    flags: ['file'],
-    switches: ['allow-unknown'],
-    run: async (f, env, io) => checkCommand(f.file ?? checkStatusFile(env), f['allow-unknown'] === 'true', io),
-  },
-  gate: { flags: [], run: (_f, _env, io) => gateCommand(io) },
-  health: { flags: [], run: async (_f, env, io) => heartbeatCommand(env, io, 'health') },
-  ready: { flags: [], run: async (_f, env, io) => heartbeatCommand(env, io, 'ready') },
-  version: { flags: [], run: async (_f, _env, io) => versionCommand(io) },
-  pair: { flags: ['token', 'id'], run: (f, env, io) => pairCommand(f, env, io) },
-  unpair: { flags: [], run: (_f, env, io) => unpairCommand(env, io) },
+/** What each command of the table (commands.ts) runs. */
+const RUNNERS: Readonly<Record<CommandName, Runner>> = {
+  run: (_f, env, io) => runCommand(env, io),
+  check: async (f, env, io) => checkCommand(f.file === undefined ? checkStatusFile(env) : String(f.file), f['allow-unknown'] === true, io),
+  gate: (_f, _env, io) => gateCommand(io),
+  health: async (_f, env, io) => heartbeatCommand(env, io, 'health'),
+  ready: async (_f, env, io) => heartbeatCommand(env, io, 'ready'),
+  version: async (_f, _env, io) => versionCommand(io),
+  pair: (f, env, io) => pairCommand(f, env, io),
+  unpair: (_f, env, io) => unpairCommand(env, io),
 };
 
 /** Runs one command line; resolves with the exit code. */
 export async function runCli(argv: readonly string[], env: Env, io: Io = processIo): Promise<number> {
-  const [command, ...args] = argv;
-  if (command === undefined) {
-    io.err(GENERAL_HELP);
-    return EXIT.USAGE;
-  }
-  if (command === '--help' || command === '-h' || command === 'help') {
-    io.out(GENERAL_HELP);
-    return EXIT.OK;
-  }
-  if (command === '--version') return versionCommand(io);
-  const spec = COMMANDS[command];
   try {
-    if (!spec) throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: ${Object.keys(COMMANDS).join(', ')})`);
-    const flags = parseFlags(command, args, spec.flags, spec.switches);
-    if (flags.help) {
-      io.out(HELP[command]);
+    const invocation = parseCommandLine(argv);
+    if (invocation.help) {
+      io.out(invocation.command ? commandHelp(invocation.command) : GENERAL_HELP);
       return EXIT.OK;
     }
-    return await spec.run(flags, env, io);
+    return await RUNNERS[invocation.command.name](invocation.flags, env, io);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError) {
+    if (e instanceof UsageError) {
+      io.err(`superlatch-agent: ${e.message}\n\n${e.command ? usageText(e.command) : GENERAL_HELP}`);
+      return EXIT.USAGE;
+    }
+    if (e instanceof ConfigError) {
       io.err(`superlatch-agent: ${e.message}\n`);
       return EXIT.USAGE;
     }
@@ -351,12 +205,10 @@ async function apiCommand(env: Env, io: Io, call: (client: LatchClient) => Promi
   }
 }
 
-async function pairCommand(flags: Record<string, string>, env: Env, io: Io): Promise<number> {
+/** The table guarantees exactly one of --token and --id, each well-formed. */
+async function pairCommand(flags: Flags, env: Env, io: Io): Promise<number> {
   const { token, id } = flags;
-  if ((token === undefined) === (id === undefined)) throw new UsageError('pair: give exactly one of --token T or --id ID');
-  if (token !== undefined && !/^[A-Za-z0-9]{1,64}$/.test(token)) throw new UsageError('pair: --token must be the letters and digits shown in the Latch app');
-  if (id !== undefined && !/^[\x21-\x7e]{1,256}$/.test(id)) throw new UsageError('pair: --id must be printable ASCII without spaces');
-  return apiCommand(env, io, (client) => (token !== undefined ? client.pair(token) : client.pairWithId(id!)));
+  return apiCommand(env, io, (client) => (typeof token === 'string' ? client.pair(token) : client.pairWithId(String(id))));
 }
 
 async function unpairCommand(env: Env, io: Io): Promise<number> {

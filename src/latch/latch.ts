@@ -18,13 +18,13 @@ import { WorkloadNetworkPolicy } from '../network/workload-network-policy';
 /** The Latch API the agent talks to. */
 export interface LatchApiProps {
   /**
-   * Base URL of the Latch API (scheme, host, optional port).
+   * Base URL of the Latch API: scheme, host and optional port, no path.
    * @default "https://latch.tu.com"
    */
   readonly url?: string;
 
   /**
-   * Latch API version.
+   * Latch API version (`<major>.<minor>`).
    * @default "1.0"
    */
   readonly version?: string;
@@ -98,14 +98,15 @@ export interface LatchProps {
   readonly name?: string;
 
   /**
-   * How often the agent polls the Latch API. At least 1 second.
+   * How often the agent polls the Latch API. At least 1 second, at most 1 day.
    * @default Duration.seconds(10)
    */
   readonly pollInterval?: Duration;
 
   /**
    * After how long without a successful poll readers must treat the status as
-   * stale (and apply the failure policy). At least twice the poll interval.
+   * stale (and apply the failure policy). At least twice the poll interval, at
+   * most 7 days.
    * @default - the larger of 60 seconds and 3 poll intervals
    */
   readonly maxStaleness?: Duration;
@@ -237,7 +238,13 @@ export class Latch extends Construct {
     if (interval < 1) {
       throw new Error(`${where}: pollInterval is ${interval} s, below the 1 s floor (every poll is a Latch API call recorded in the user's history). Fix: use Duration.seconds(1) or more`);
     }
+    if (interval > 86400) {
+      throw new Error(`${where}: pollInterval is ${interval} s, above the agent's ceiling of 86400 s (one day). Fix: use Duration.days(1) or less`);
+    }
     const staleness = props.maxStaleness ? props.maxStaleness.toMilliseconds() / 1000 : Math.max(60, 3 * interval);
+    if (staleness > 7 * 86400) {
+      throw new Error(`${where}: maxStaleness is ${staleness} s, above the agent's ceiling of ${7 * 86400} s (seven days). Fix: use Duration.days(7) or less`);
+    }
     if (staleness < 2 * interval) {
       throw new Error(`${where}: maxStaleness ${staleness} s is less than twice the poll interval (${interval} s): one slow poll would make the status stale. Fix: raise maxStaleness to at least ${2 * interval} s`);
     }
@@ -251,6 +258,13 @@ export class Latch extends Construct {
     }
     if (parsed.protocol !== 'https:') {
       throw new Error(`${where}: api.url '${url}' must use https (the agent refuses plain http outside loopback)`);
+    }
+    if (parsed.username || parsed.password || parsed.search || parsed.hash || parsed.pathname !== '/') {
+      throw new Error(`${where}: api.url '${url}' has a path, query or credentials, which the agent refuses. Fix: give scheme, host and optional port only, e.g. '${parsed.origin}'`);
+    }
+    const version = props.api.version ?? '1.0';
+    if (!/^\d+\.\d+$/.test(version)) {
+      throw new Error(`${where}: api.version '${version}' is not a version like '1.0' or '3.0'. Fix: give the API version number, without a 'v'`);
     }
     if (props.api.cidrs.length === 0) {
       throw new Error(`${where}: api.cidrs is empty: the agent could not reach the Latch API. Fix: list the address blocks ${parsed.hostname} resolves to`);
@@ -276,7 +290,7 @@ export class Latch extends Construct {
     const env: Record<string, string> = {
       LATCH_CREDENTIALS_DIR: '/var/run/secrets/latch',
       LATCH_API_URL: parsed.origin,
-      LATCH_API_VERSION: props.api.version ?? '1.0',
+      LATCH_API_VERSION: version,
       LATCH_POLL_INTERVAL: String(interval),
       LATCH_MAX_STALENESS: String(staleness),
       LATCH_FAILURE_POLICY: this.failurePolicy,

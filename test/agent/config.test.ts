@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { APP_ID, ACCOUNT, agentEnv, runAgent, SECRET, tempDir } from './helpers';
-import { ConfigError, heartbeatFile, loadApiConfig, loadRunConfig } from '../../agent/src/config';
+import { heartbeatFile, loadApiConfig, loadRunConfig, readRunSettings } from '../../agent/src/config';
+import { ConfigError } from '../../agent/src/env';
 
 // Spawning processes is slow on a busy CI machine: generous, never tight.
 jest.setTimeout(60_000);
@@ -155,5 +156,19 @@ describe('run configuration', () => {
     }
     const version = await runAgent(['--version'], agentEnv({}));
     expect(version).toMatchObject({ status: 0, stdout: expect.stringMatching(/^superlatch-agent \d+\.\d+\.\d+ \(status file contract v1\)\n$/) });
+  });
+});
+
+describe('run settings', () => {
+  test('come from the environment alone: missing directories and credentials only fail the full load', () => {
+    const e = { LATCH_CREDENTIALS_DIR: '/nonexistent/creds', LATCH_STATUS_FILE: '/nonexistent-dir/latch-info.json', LATCH_POLL_INTERVAL: '2.5' };
+    expect(readRunSettings(e)).toMatchObject({
+      credentialsDir: '/nonexistent/creds',
+      statusFile: '/nonexistent-dir/latch-info.json',
+      heartbeatFile: '/nonexistent-dir/.latch-agent-heartbeat',
+      pollIntervalMs: 2500,
+      maxStalenessMs: 60_000,
+    });
+    expect(failing(e)).toBe('LATCH_CREDENTIALS_DIR');
   });
 });

@@ -44,9 +44,10 @@ describe('agent/Dockerfile', () => {
 
   test('the build context holds only what the build stage copies', () => {
     const ignore = fs.readFileSync(path.join(REPO, 'agent', 'Dockerfile.dockerignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
-    expect(ignore).toEqual(['*', '!package-lock.json', '!agent/tsconfig.json', '!agent/src/']);
+    expect(ignore).toEqual(['*', '!package-lock.json', '!package.json', '!agent/tsconfig.json', '!agent/src/', '!agent/write-version.js']);
     const copied = instructions.filter((l) => l.startsWith('COPY ') && !l.includes('--from=')).map((l) => l.split(/\s+/)[1]);
-    expect(copied).toEqual(['package-lock.json', 'agent/tsconfig.json', 'agent/src']);
+    expect(copied).toEqual(['package-lock.json', 'agent/tsconfig.json', 'agent/src', 'package.json', 'agent/write-version.js']);
+    expect(instructions).toContain('RUN node agent/write-version.js && npx tsc -p agent/tsconfig.json');
   });
 });
 
@@ -75,6 +76,9 @@ describe('the compiled agent', () => {
       const env = agentEnv({ NODE_PATH: '', LATCH_STATUS_FILE: path.join(dir, 'latch-info.json') });
       const help = await runAgent(['--help'], env, dir, main);
       expect(help.status).toBe(0);
+      // the version is compiled in: no package.json near the copy
+      const { version } = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+      expect(await runAgent(['version'], env, dir, main)).toEqual({ status: 0, stdout: `superlatch-agent ${version} (status file contract v1)\n`, stderr: '' });
 
       sim.addAccount(APP_ID, ACCOUNT, 'off');
       // With the image's node flags, as its ENTRYPOINT runs it.

@@ -1,26 +1,10 @@
 /** Every `@default` documented on the latch's props is what is rendered (docs read from the source). */
-import { Testing } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
-import { FailurePolicy, Latch, LatchCredentials, LatchMode, SuperlatchKeys } from '../../src';
-import { documentedDefaults, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
+import { synthGuarded } from './helpers';
+import { FailurePolicy, LatchMode, SuperlatchKeys } from '../../src';
+import { documentedDefaults, find, podSpec, podTemplate } from '../util';
 
-function render(mode: LatchMode) {
-  const { chart } = newChart();
-  const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
-  const latch = new Latch(chart, 'latch', {
-    mode,
-    credentials: LatchCredentials.fromSecret('latch-credentials'),
-    api: { cidrs: ['203.0.113.0/24'] },
-    hub: mode === LatchMode.HUB ? { apiServerCidrs: ['10.0.0.1/32'] } : undefined,
-    image: IMAGE,
-  });
-  latch.guard(web);
-  const out = Testing.synth(chart);
-  return { out, latch, web: find(out, 'Deployment', 'web') };
-}
-
-const sidecar = render(LatchMode.SIDECAR);
-const hub = render(LatchMode.HUB);
+const sidecar = synthGuarded(LatchMode.SIDECAR);
+const hub = synthGuarded(LatchMode.HUB);
 const agent = podSpec(sidecar.web).containers.find((c: any) => c.name === 'latch-agent');
 const env = Object.fromEntries(agent.env.map((e: any) => [e.name, e.value]));
 const master = find(hub.out, 'Deployment', 'latch-latch-agent');

@@ -1,5 +1,24 @@
-import { SuperlatchKeys } from '../../src';
-import { podSpec, podTemplate } from '../util';
+import { Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { GuardOptions, Latch, LatchCredentials, LatchMode, LatchProps, SuperlatchKeys } from '../../src';
+import { find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
+
+/** A chart (namespace `apps`) whose Deployment `web` a latch `latch` guards, synthesized; hub mode gets an API server address. */
+export function synthGuarded(mode: LatchMode, props: Partial<LatchProps> = {}, options: GuardOptions = {}) {
+  const { chart } = newChart();
+  const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+  const latch = new Latch(chart, 'latch', {
+    mode,
+    credentials: LatchCredentials.fromSecret('latch-credentials'),
+    api: { cidrs: ['203.0.113.0/24'] },
+    hub: mode === LatchMode.HUB ? { apiServerCidrs: ['10.0.0.1/32'] } : undefined,
+    image: IMAGE,
+    ...props,
+  });
+  latch.guard(web, options);
+  const out = Testing.synth(chart);
+  return { out, latch, web: find(out, 'Deployment', 'web') };
+}
 
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'];
 
