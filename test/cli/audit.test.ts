@@ -87,7 +87,7 @@ describe('superlatch audit', () => {
 
   test.each([
     ['a missing path', () => [path.join(os.tmpdir(), 'superlatch-no-such-dir')], /superlatch-no-such-dir: cannot read \(ENOENT\)/],
-    ['invalid YAML, with file and line', () => [write('bad.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n')], /bad\.yaml:5: invalid YAML: Map keys must be unique/],
+    ['invalid YAML, with file and line', () => [write('bad.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n')], /bad\.yaml:5: invalid YAML: duplicated mapping key$/],
     ['an unknown pack', () => ['--pack', 'strict', SEED], /Unknown rule pack 'strict'/],
     ['an unknown option', () => ['--verbose', SEED], /unknown option '--verbose'/],
     ['no path', () => [], /name at least one file or folder/],

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { LineCounter, parseAllDocuments } from 'yaml';
-import { fastParseDocuments } from './fast-yaml';
+import { YamlStream, YamlSyntaxError } from './yaml-stream';
 
 /** Input that cannot be read or parsed; the message names the file and line. */
 export class ManifestLoadError extends Error {
@@ -45,47 +44,35 @@ export function expandInputs(inputs: string[]): string[] {
   return files;
 }
 
-/** Every document of a YAML stream with the line it starts on, using the `yaml` package (YAML 1.1, as Kubernetes). */
-function parseWithYaml(text: string, file: string): Array<{ value: unknown; line: number }> {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, version: '1.1', prettyErrors: false });
-  const line = (offset: number | undefined) => lineCounter.linePos(offset ?? 0).line;
-  return (Array.isArray(docs) ? docs : []).map((doc) => {
-    if (doc.errors.length > 0) {
-      const err = doc.errors[0];
-      throw new ManifestLoadError(`${file}:${line(err.pos[0])}: invalid YAML: ${err.message.split('\n')[0]}`);
-    }
-    return { value: doc.toJS({ maxAliasCount: 100 }), line: line(doc.contents?.range?.[0]) };
-  });
-}
-
 /**
- * Parses one YAML (or JSON) text with Kubernetes' YAML 1.1 rules (so `0400` is
- * octal). Plain block YAML takes a fast path; anything else, and every error
- * message, comes from the `yaml` package.
+ * Parses one YAML (or JSON) text as Kubernetes does (YAML 1.1 scalars as
+ * go-yaml reads them, so `0400` is octal); throws `ManifestLoadError` naming
+ * the file and line when it is not valid YAML.
  */
 export function parseManifests(text: string, file: string): LoadedManifests {
-  const fast = fastParseDocuments(text);
-  const docs = fast && fast.every((d) => d.doc)
-    ? fast.map((d) => d.doc!)
-    : parseWithYaml(text, file);
+  let stream: YamlStream;
+  try {
+    stream = YamlStream.read(text);
+  } catch (e) {
+    if (!(e instanceof YamlSyntaxError)) throw e;
+    throw new ManifestLoadError(`${file}:${e.line}: invalid YAML: ${e.reason}`);
+  }
   const objects: any[] = [];
   const sources: string[] = [];
   const skipped: string[] = [];
-  for (const { value, line } of docs) {
-    if (value === null || value === undefined) continue;
-    const where = `${file}:${line}`;
-    const o = value as any;
+  stream.documents.forEach((o: any, doc) => {
+    if (o === null || o === undefined) return;
+    const where = `${file}:${stream.lineOf(doc, [])}`;
     if (typeof o !== 'object' || Array.isArray(o) || typeof o.kind !== 'string') {
       skipped.push(where);
-      continue;
+      return;
     }
     const items = o.kind.endsWith('List') && Array.isArray(o.items) ? o.items : [o];
     for (const item of items) {
       objects.push(item);
       sources.push(where);
     }
-  }
+  });
   return { objects, sources, skipped };
 }
 
