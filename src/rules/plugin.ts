@@ -45,6 +45,9 @@ export class SuperlatchValidation {
   public async validate(context: any): Promise<void> {
     const files: string[] = [...(context.manifests ?? [])];
     const loaded = loadManifests(files);
+    if (loaded.errors.length > 0) {
+      throw new Error(`superlatch: cannot validate the synthesized manifests:\n${loaded.errors.join('\n')}`);
+    }
     const report = evaluate(this.pack.name, this.pack.rules, loaded.objects, { sources: loaded.sources });
     const byRule = new Map<string, AuditFinding[]>();
     for (const f of report.findings) {

@@ -86,8 +86,6 @@ describe('superlatch audit', () => {
   });
 
   test.each([
-    ['a missing path', () => [path.join(os.tmpdir(), 'superlatch-no-such-dir')], /superlatch-no-such-dir: cannot read \(ENOENT\)/],
-    ['invalid YAML, with file and line', () => [write('bad.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n')], /bad\.yaml:5: invalid YAML: duplicated mapping key$/],
     ['an unknown pack', () => ['--pack', 'strict', SEED], /Unknown rule pack 'strict'/],
     ['an unknown option', () => ['--verbose', SEED], /unknown option '--verbose'/],
     ['no path', () => [], /name at least one file or folder/],
@@ -99,6 +97,43 @@ describe('superlatch audit', () => {
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err).toMatch(message);
+  });
+
+  test('audits every readable file of a folder, names each bad one on a line of its own, and exits 2 after the report', () => {
+    // GIVEN a folder with a finding in a good file, a file that is not YAML and a dangling link
+    const set = compliantSet();
+    ctr(set, 'web', 'app').image = 'nginx:1.25';
+    write('a-good.yaml', yamlDocs(set));
+    const bad = write('b-bad.yaml', 'kind: Pod\n\tname: x\n');
+    const gone = path.join(dir, 'c-gone.yaml');
+    fs.symlinkSync(path.join(dir, 'nowhere'), gone);
+    // WHEN the folder is audited
+    const r = run('audit', dir);
+    // THEN the good file's findings are reported, each bad file gets one line, and the exit says bad input
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/^error {3}SL-HARD-15 {3}Deployment\/shop\/web /);
+    expect(r.out).toMatch(/restricted: 1 error\(s\), 0 warning\(s\), 0 acknowledged$/);
+    expect(r.err).toBe([
+      `superlatch audit: ${bad}:2: invalid YAML: tab characters must not be used in indentation`,
+      `superlatch audit: ${gone}: cannot read (ENOENT)`,
+    ].join('\n'));
+  });
+
+  test('audits the paths that exist when one does not, and exits 2', () => {
+    const missing = path.join(dir, 'no-such-dir');
+    const r = run('audit', missing, SEED);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('SL-PSS-13');
+    expect(r.err).toBe(`superlatch audit: ${missing}: cannot read (ENOENT)`);
+  });
+
+  test.each([
+    ['duplicate keys', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n', 5, 'duplicated mapping key'],
+    ['an alias to an anchor of another document', 'kind: ConfigMap\nmetadata:\n  name: &n a\n---\nkind: ConfigMap\nmetadata:\n  name: *n\n', 7, 'unidentified alias "n"'],
+  ])('reports invalid YAML (%s) as one line with file and line', (_what, text, line, reason) => {
+    const file = write('bad.yaml', text);
+    const r = run('audit', file);
+    expect(r).toEqual({ code: 2, out: 'restricted: 0 error(s), 0 warning(s), 0 acknowledged', err: `superlatch audit: ${file}:${line}: invalid YAML: ${reason}` });
   });
 
   test('skips documents that are not Kubernetes objects, saying so', () => {

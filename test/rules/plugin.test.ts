@@ -89,3 +89,12 @@ test('the pack comes from the plugin properties; an unknown one fails loading', 
   fs.writeFileSync(path.join(project, 'cdk8s.yaml'), fs.readFileSync(path.join(project, 'cdk8s.yaml'), 'utf-8').replace('pack: restricted', 'pack: strict'));
   await expect(validateLikeCdk8sCli(project, synth(compliantSet()))).rejects.toThrow(/Unknown rule pack 'strict'/);
 });
+
+test('manifests that cannot be read fail the validation, each named with its file and line', async () => {
+  const outdir = synth(compliantSet());
+  const bad = path.join(outdir, 'zz-bad.k8s.yaml');
+  fs.writeFileSync(bad, 'kind: Pod\n\tname: x\n');
+  await expect(validateLikeCdk8sCli(project, outdir)).rejects.toThrow(
+    `superlatch: cannot validate the synthesized manifests:\n${bad}:2: invalid YAML: tab characters must not be used in indentation`,
+  );
+});

@@ -10,21 +10,42 @@ export class ManifestLoadError extends Error {
   }
 }
 
-/** Objects read from files, with `file:line` of each. */
-export interface LoadedManifests {
+/** Objects read from one text, with `file:line` of each. */
+export interface ParsedManifests {
   readonly objects: any[];
   readonly sources: string[];
   /** Documents that were skipped because they are not Kubernetes objects (`file:line`). */
   readonly skipped: string[];
 }
 
+/** Objects read from files, and the files that could not be read. */
+export interface LoadedManifests extends ParsedManifests {
+  /** One line for each input that could not be read or parsed; everything else is loaded all the same. */
+  readonly errors: string[];
+}
+
 const EXTENSIONS = ['.yaml', '.yml', '.json'];
 
-/** Files named by `inputs`: files as given, folders walked recursively (YAML/JSON only), in a stable order. */
-export function expandInputs(inputs: string[]): string[] {
+function cannotRead(where: string, e: unknown): string {
+  return `${where}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+}
+
+/**
+ * Files named by `inputs`: files as given, folders walked recursively (YAML/JSON
+ * only), in a stable order; inputs and folders that cannot be read go to `errors`.
+ */
+export function expandInputs(inputs: string[]): { files: string[]; errors: string[] } {
   const files: string[] = [];
+  const errors: string[] = [];
   const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      errors.push(cannotRead(dir, e));
+      return;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
@@ -36,12 +57,13 @@ export function expandInputs(inputs: string[]): string[] {
     try {
       stat = fs.statSync(input);
     } catch (e) {
-      throw new ManifestLoadError(`${input}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      errors.push(cannotRead(input, e));
+      continue;
     }
     if (stat.isDirectory()) walk(input);
     else files.push(input);
   }
-  return files;
+  return { files, errors };
 }
 
 /**
@@ -49,7 +71,7 @@ export function expandInputs(inputs: string[]): string[] {
  * go-yaml reads them, so `0400` is octal); throws `ManifestLoadError` naming
  * the file and line when it is not valid YAML.
  */
-export function parseManifests(text: string, file: string): LoadedManifests {
+export function parseManifests(text: string, file: string): ParsedManifests {
   let stream: YamlStream;
   try {
     stream = YamlStream.read(text);
@@ -76,37 +98,21 @@ export function parseManifests(text: string, file: string): LoadedManifests {
   return { objects, sources, skipped };
 }
 
-/** One file to parse. */
-interface SourceFile {
-  readonly file: string;
-  readonly text: string;
-}
-
-/** Parses files in order; stops at the first bad one. */
-export function parseFiles(files: SourceFile[]): LoadedManifests {
+/** Reads every manifest under the given files and folders; a bad file is named in `errors`, the others are read. */
+export function loadManifests(inputs: string[]): LoadedManifests {
+  const { files, errors } = expandInputs(inputs);
   const objects: any[] = [];
   const sources: string[] = [];
   const skipped: string[] = [];
-  for (const { file, text } of files) {
-    const loaded = parseManifests(text, file);
-    objects.push(...loaded.objects);
-    sources.push(...loaded.sources);
-    skipped.push(...loaded.skipped);
-  }
-  return { objects, sources, skipped };
-}
-
-function readFiles(inputs: string[]): SourceFile[] {
-  return expandInputs(inputs).map((file) => {
+  for (const file of files) {
     try {
-      return { file, text: fs.readFileSync(file, 'utf-8') };
+      const loaded = parseManifests(fs.readFileSync(file, 'utf-8'), file);
+      objects.push(...loaded.objects);
+      sources.push(...loaded.sources);
+      skipped.push(...loaded.skipped);
     } catch (e) {
-      throw new ManifestLoadError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      errors.push(e instanceof ManifestLoadError ? e.message : cannotRead(file, e));
     }
-  });
-}
-
-/** Reads every manifest under the given files and folders. */
-export function loadManifests(inputs: string[]): LoadedManifests {
-  return parseFiles(readFiles(inputs));
+  }
+  return { objects, sources, skipped, errors };
 }
