@@ -58,7 +58,7 @@ export class SuperlatchValidation {
       const first = findings[0];
       const resources = new Map<string, { resourceName: string; manifestPath: string; locations: string[] }>();
       for (const f of findings) {
-        const manifestPath = (f.source ?? '').replace(/:\d+$/, '');
+        const manifestPath = f.file ?? '';
         const id = `${manifestPath}\u0000${f.name}\u0000${f.kind}`;
         const entry = resources.get(id) ?? { resourceName: f.name, manifestPath, locations: [] };
         entry.locations.push(f.acknowledged ? `${f.path} (acknowledged: ${f.acknowledgedReason})` : f.path);

@@ -38,16 +38,16 @@ describe('superlatch audit', () => {
     expect((run('audit', '--pack', 'latch', dir)).code).toBe(0);
   });
 
-  test('exits 1 with a sorted report on the seed PoC, errors first, each line with rule, object, path, message and file:line', () => {
+  test('exits 1 with a sorted report on the seed PoC, errors first, each line with rule, object, path, message and the file:line of the field', () => {
     const r = run('audit', SEED);
     expect(r.code).toBe(1);
     const lines = r.out.split('\n');
-    expect(lines[0]).toBe(`error   SL-PSS-13    Pod/superlatch  spec.containers[0].securityContext.allowPrivilegeEscalation  container 'latch-master' does not set allowPrivilegeEscalation to false (${SEED}:5)`);
+    expect(lines[0]).toBe(`error   SL-PSS-13    Pod/superlatch  spec.containers[0].securityContext.allowPrivilegeEscalation  container 'latch-master' does not set allowPrivilegeEscalation to false (${SEED}:13)`);
     const severities = lines.slice(0, -1).map((l) => l.split(' ')[0]);
     expect(severities).toEqual([...severities].sort());
     expect(lines[lines.length - 1]).toMatch(/^restricted: \d+ error\(s\), \d+ warning\(s\), 0 acknowledged$/);
-    // the Secret is also flagged: no namespace
-    expect(r.out).toContain(`warning SL-HARD-18   Secret/latch-credentials  metadata.namespace  Secret 'latch-credentials' names no namespace (${SEED}:52)`);
+    // the Secret is also flagged: no namespace, so the line of its metadata
+    expect(r.out).toContain(`warning SL-HARD-18   Secret/latch-credentials  metadata.namespace  Secret 'latch-credentials' names no namespace (${SEED}:54)`);
   });
 
   test('the output is deterministic whatever the order of the inputs', () => {
@@ -67,7 +67,45 @@ describe('superlatch audit', () => {
     expect(json.summary).toEqual({ errors: 0, warnings: 0, acknowledged: 0 });
     expect(json.rules.map((x: any) => x.status)).toEqual(Array(11).fill('compliant'));
     const seed = JSON.parse((run('audit', '--format', 'json', SEED)).out);
-    expect(seed.findings[0]).toMatchObject({ ruleId: 'SL-PSS-13', severity: 'error', kind: 'Pod', name: 'superlatch', source: `${SEED}:5` });
+    // the object starts on line 5; the container that lacks the field on line 13
+    expect(seed.findings[0]).toMatchObject({ ruleId: 'SL-PSS-13', severity: 'error', kind: 'Pod', name: 'superlatch', source: `${SEED}:5`, file: SEED, line: 13 });
+  });
+
+  test('locates a finding at the line of the offending field, in text and JSON', () => {
+    // GIVEN a tag-only image in the second document of a file
+    const set = compliantSet();
+    ctr(set, 'web', 'app').image = 'nginx:1.25';
+    const text = yamlDocs(set);
+    const file = write('m.yaml', text);
+    const lines = text.split('\n');
+    const imageLine = lines.indexOf('          image: nginx:1.25') + 1;
+    const objectLine = lines.lastIndexOf('---', imageLine - 1) + 2;
+    expect(objectLine).toBeGreaterThan(1);
+    // WHEN it is audited
+    const json = JSON.parse(run('audit', '--format', 'json', file).out);
+    const text2 = run('audit', file).out;
+    // THEN the finding names the image's line, and the object's own line as its source
+    expect(json.findings[0]).toMatchObject({ ruleId: 'SL-HARD-15', file, line: imageLine, source: `${file}:${objectLine}` });
+    expect(text2.split('\n')[0]).toMatch(new RegExp(`\\(${file}:${imageLine}\\)$`));
+  });
+
+  test('locates the items of a List at their own lines', () => {
+    const file = write('list.yaml', [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '- apiVersion: v1',
+      '  kind: ServiceAccount',
+      '  metadata: {name: a, namespace: shop}',
+      '  automountServiceAccountToken: false',
+      '- apiVersion: v1',
+      '  kind: Secret',
+      '  metadata:',
+      '    name: b',
+      '',
+    ].join('\n'));
+    const json = JSON.parse(run('audit', '--format', 'json', file).out);
+    expect(json.findings.map((f: any) => [f.ruleId, f.source, f.line])).toEqual([['SL-HARD-18', `${file}:8`, 10]]);
   });
 
   test('honours acknowledgements written in the manifest annotation', () => {

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { pathSegments } from './manifests';
 import { YamlStream, YamlSyntaxError } from './yaml-stream';
+import type { ObjectSource } from '../engine';
 
 /** Input that cannot be read or parsed; the message names the file and line. */
 export class ManifestLoadError extends Error {
@@ -10,10 +12,25 @@ export class ManifestLoadError extends Error {
   }
 }
 
-/** Objects read from one text, with `file:line` of each. */
+/** Where one object was read: a document of a YAML stream, or an item of a List in one. */
+class ObjectLocation implements ObjectSource {
+  constructor(
+    public readonly file: string,
+    private readonly stream: YamlStream,
+    private readonly doc: number,
+    private readonly prefix: ReadonlyArray<string | number>,
+  ) {}
+
+  public lineOf(fieldPath: string): number {
+    return this.stream.lineOf(this.doc, [...this.prefix, ...pathSegments(fieldPath)]);
+  }
+}
+
+/** Objects read from one text, with where each came from. */
 export interface ParsedManifests {
   readonly objects: any[];
-  readonly sources: string[];
+  /** File and lines of each object. */
+  readonly sources: ObjectSource[];
   /** Documents that were skipped because they are not Kubernetes objects (`file:line`). */
   readonly skipped: string[];
 }
@@ -80,20 +97,19 @@ export function parseManifests(text: string, file: string): ParsedManifests {
     throw new ManifestLoadError(`${file}:${e.line}: invalid YAML: ${e.reason}`);
   }
   const objects: any[] = [];
-  const sources: string[] = [];
+  const sources: ObjectSource[] = [];
   const skipped: string[] = [];
   stream.documents.forEach((o: any, doc) => {
     if (o === null || o === undefined) return;
-    const where = `${file}:${stream.lineOf(doc, [])}`;
     if (typeof o !== 'object' || Array.isArray(o) || typeof o.kind !== 'string') {
-      skipped.push(where);
+      skipped.push(`${file}:${stream.lineOf(doc, [])}`);
       return;
     }
-    const items = o.kind.endsWith('List') && Array.isArray(o.items) ? o.items : [o];
-    for (const item of items) {
+    const list = o.kind.endsWith('List') && Array.isArray(o.items);
+    (list ? o.items as any[] : [o]).forEach((item, i) => {
       objects.push(item);
-      sources.push(where);
-    }
+      sources.push(new ObjectLocation(file, stream, doc, list ? ['items', i] : []));
+    });
   });
   return { objects, sources, skipped };
 }
@@ -102,7 +118,7 @@ export function parseManifests(text: string, file: string): ParsedManifests {
 export function loadManifests(inputs: string[]): LoadedManifests {
   const { files, errors } = expandInputs(inputs);
   const objects: any[] = [];
-  const sources: string[] = [];
+  const sources: ObjectSource[] = [];
   const skipped: string[] = [];
   for (const file of files) {
     try {
