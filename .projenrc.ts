@@ -18,13 +18,17 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.106',
   constructsVersion: '10.3.0',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  // The audit CLI parses YAML at run time; jsii needs non-jsii runtime deps bundled.
-  bundledDeps: ['yaml@^2.6.0'],
+  // The audit CLI reads YAML with js-yaml (its own types, so no @types) and the Falco
+  // rules are written with yaml; jsii needs non-jsii runtime deps bundled.
+  bundledDeps: ['yaml@^2.6.0', 'js-yaml@^5.5.0'],
   devDeps: [
     '@types/node@^20',
     'kubernetes-models@4.4.2',
     '@monokle/validation@0.33.0',
     'ajv@^8.17.1',
+    // the SARIF 2.1.0 schema is draft-04 and uses the uri formats
+    'ajv-draft-04@^1.0.0',
+    'ajv-formats@^3.0.1',
     '@marcbachmann/cel-js@^8.0.0',
     // the validation plugin test runs `cdk8s synth` itself
     'cdk8s-cli@^2.207.60',

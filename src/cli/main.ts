@@ -13,7 +13,7 @@ const processIo: CliIo = {
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 };
 
-/** Exit codes: no error findings, error findings, unreadable input or bad usage. */
+/** Exit codes: no error findings, error findings, unreadable input (after the report) or bad usage. */
 export enum ExitCode {
   OK = 0,
   FINDINGS = 1,
@@ -23,6 +23,7 @@ export enum ExitCode {
 const USAGE = `Usage: superlatch audit [--pack ${Object.keys(PACKS).join('|')}] [--format text|json] PATH...
 
 Runs a rule pack over Kubernetes YAML manifests (files, folders, multi-document files).
+Every readable file is audited; each file that cannot be read or parsed is named on stderr.
 Exit status: 0 without error findings, 1 with error findings, 2 on unreadable input or bad usage.`;
 
 interface AuditArgs {
@@ -86,6 +87,9 @@ export function main(argv: string[], io: CliIo = processIo): number {
     const args = parseAuditArgs(rest);
     const rules = packRules(args.pack);
     const loaded = loadManifests(args.paths);
+    for (const error of loaded.errors) {
+      io.err(`superlatch audit: ${error}`);
+    }
     for (const where of loaded.skipped) {
       io.err(`superlatch: skipped ${where}: not a Kubernetes object (no kind)`);
     }
@@ -98,6 +102,7 @@ export function main(argv: string[], io: CliIo = processIo): number {
       }
     })();
     io.out(args.format === 'json' ? JSON.stringify(report.toJson(), null, 2) : report.toText());
+    if (loaded.errors.length > 0) return ExitCode.INPUT;
     return report.hasErrors ? ExitCode.FINDINGS : ExitCode.OK;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -3,21 +3,34 @@ import { Acknowledgement, covers, parseAcknowledgements } from './acknowledgemen
 import { AuditFinding, AuditReport, RuleOutcome } from './report';
 import { Rule } from './rule';
 
+/** The file an object was read from, and where its fields are in it. */
+export interface ObjectSource {
+  readonly file: string;
+  /** 1-based line of the field at a JSON path (`''` for the object), or of its nearest enclosing field that is present. */
+  lineOf(path: string): number;
+}
+
 /** Where each object came from and what was acknowledged on it (all optional, by object index). */
 export interface EvaluationContext {
   /** Acknowledgements from outside the manifest (constructs), by object index. */
   readonly acknowledgements?: Acknowledgement[][];
   /** Construct path, by object index. */
   readonly constructPaths?: string[];
-  /** `file:line`, by object index. */
-  readonly sources?: string[];
+  /** File and lines, by object index. */
+  readonly sources?: ObjectSource[];
+}
+
+/** `file:line` of an object, or of one of its fields. */
+function sourceLine(ctx: EvaluationContext, index: number, path = ''): string | undefined {
+  const source = ctx.sources?.[index];
+  return source && `${source.file}:${source.lineOf(path)}`;
 }
 
 /** Describes an object for messages: `Deployment ns/name` plus its origin. */
 export function describeObject(o: any, index: number, ctx: EvaluationContext): string {
   const meta = o?.metadata ?? {};
   const id = `${o?.kind ?? '(no kind)'} ${meta.namespace ? meta.namespace + '/' : ''}${meta.name ?? '(no name)'}`;
-  const origin = ctx.constructPaths?.[index] ?? ctx.sources?.[index];
+  const origin = ctx.constructPaths?.[index] ?? sourceLine(ctx, index);
   return origin ? `${origin} (${id})` : id;
 }
 
@@ -60,7 +73,9 @@ export function evaluate(packName: string, rules: Rule[], manifests: any[], ctx:
         acknowledged: ack !== undefined,
         acknowledgedReason: ack?.reason,
         constructPath: ctx.constructPaths?.[f.objectIndex],
-        source: ctx.sources?.[f.objectIndex],
+        source: sourceLine(ctx, f.objectIndex),
+        file: ctx.sources?.[f.objectIndex]?.file,
+        line: ctx.sources?.[f.objectIndex]?.lineOf(f.path),
       });
     }
   }

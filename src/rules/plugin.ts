@@ -47,6 +47,9 @@ export class SuperlatchValidation {
   public async validate(context: any): Promise<void> {
     const files: string[] = [...(context.manifests ?? [])];
     const loaded = loadManifests(files);
+    if (loaded.errors.length > 0) {
+      throw new Error(`superlatch: cannot validate the synthesized manifests:\n${loaded.errors.join('\n')}`);
+    }
     const report = evaluate(this.pack.name, this.pack.rules, loaded.objects, { sources: loaded.sources });
     const byRule = new Map<string, AuditFinding[]>();
     for (const f of report.findings) {
@@ -57,7 +60,7 @@ export class SuperlatchValidation {
       const first = findings[0];
       const resources = new Map<string, { resourceName: string; manifestPath: string; locations: string[] }>();
       for (const f of findings) {
-        const manifestPath = (f.source ?? '').replace(/:\d+$/, '');
+        const manifestPath = f.file ?? '';
         const id = `${manifestPath}\u0000${f.name}\u0000${f.kind}`;
         const entry = resources.get(id) ?? { resourceName: f.name, manifestPath, locations: [] };
         entry.locations.push(f.acknowledged ? `${f.path} (acknowledged: ${f.acknowledgedReason})` : f.path);

@@ -43,6 +43,17 @@ export interface AuditFinding {
    * @default - unknown (synth-time validation)
    */
   readonly source?: string;
+  /**
+   * File the object was read from (audit and plugin only).
+   * @default - unknown (synth-time validation)
+   */
+  readonly file?: string;
+  /**
+   * Line of the offending field in `file`: of its key, or of its nearest
+   * enclosing field when the field is not set (audit and plugin only).
+   * @default - unknown (synth-time validation)
+   */
+  readonly line?: number;
 }
 
 /** Verdict of one rule in a pack run. */
@@ -123,7 +134,7 @@ export class AuditReport {
   /** One line per finding plus a summary line. */
   public toText(): string {
     const lines = this.findings.map((f) => {
-      const where = [f.constructPath ? `construct ${f.constructPath}` : undefined, f.source].filter((x) => x).join(', ');
+      const where = [f.constructPath ? `construct ${f.constructPath}` : undefined, f.file && `${f.file}:${f.line}`].filter((x) => x).join(', ');
       const ack = f.acknowledged ? ` [acknowledged: ${f.acknowledgedReason}]` : '';
       return `${f.severity.padEnd(7)} ${f.ruleId.padEnd(12)} ${objectLabel(f)}  ${f.path}  ${f.message}${ack}${where ? ` (${where})` : ''}`;
     });
@@ -155,6 +166,8 @@ export class AuditReport {
         acknowledgedReason: f.acknowledgedReason,
         constructPath: f.constructPath,
         source: f.source,
+        file: f.file,
+        line: f.line,
       })),
       rules: this.outcomes.map((o) => ({ ruleId: o.ruleId, status: o.status, findings: o.findingCount })),
     };

@@ -38,16 +38,16 @@ describe('superlatch audit', () => {
     expect((run('audit', '--pack', 'latch', dir)).code).toBe(0);
   });
 
-  test('exits 1 with a sorted report on the seed PoC, errors first, each line with rule, object, path, message and file:line', () => {
+  test('exits 1 with a sorted report on the seed PoC, errors first, each line with rule, object, path, message and the file:line of the field', () => {
     const r = run('audit', SEED);
     expect(r.code).toBe(1);
     const lines = r.out.split('\n');
-    expect(lines[0]).toBe(`error   SL-PSS-13    Pod/superlatch  spec.containers[0].securityContext.allowPrivilegeEscalation  container 'latch-master' does not set allowPrivilegeEscalation to false (${SEED}:5)`);
+    expect(lines[0]).toBe(`error   SL-PSS-13    Pod/superlatch  spec.containers[0].securityContext.allowPrivilegeEscalation  container 'latch-master' does not set allowPrivilegeEscalation to false (${SEED}:13)`);
     const severities = lines.slice(0, -1).map((l) => l.split(' ')[0]);
     expect(severities).toEqual([...severities].sort());
     expect(lines[lines.length - 1]).toMatch(/^restricted: \d+ error\(s\), \d+ warning\(s\), 0 acknowledged$/);
-    // the Secret is also flagged: no namespace
-    expect(r.out).toContain(`warning SL-HARD-18   Secret/latch-credentials  metadata.namespace  Secret 'latch-credentials' names no namespace (${SEED}:52)`);
+    // the Secret is also flagged: no namespace, so the line of its metadata
+    expect(r.out).toContain(`warning SL-HARD-18   Secret/latch-credentials  metadata.namespace  Secret 'latch-credentials' names no namespace (${SEED}:54)`);
   });
 
   test('the output is deterministic whatever the order of the inputs', () => {
@@ -67,7 +67,45 @@ describe('superlatch audit', () => {
     expect(json.summary).toEqual({ errors: 0, warnings: 0, acknowledged: 0 });
     expect(json.rules.map((x: any) => x.status)).toEqual(Array(11).fill('compliant'));
     const seed = JSON.parse((run('audit', '--format', 'json', SEED)).out);
-    expect(seed.findings[0]).toMatchObject({ ruleId: 'SL-PSS-13', severity: 'error', kind: 'Pod', name: 'superlatch', source: `${SEED}:5` });
+    // the object starts on line 5; the container that lacks the field on line 13
+    expect(seed.findings[0]).toMatchObject({ ruleId: 'SL-PSS-13', severity: 'error', kind: 'Pod', name: 'superlatch', source: `${SEED}:5`, file: SEED, line: 13 });
+  });
+
+  test('locates a finding at the line of the offending field, in text and JSON', () => {
+    // GIVEN a tag-only image in the second document of a file
+    const set = compliantSet();
+    ctr(set, 'web', 'app').image = 'nginx:1.25';
+    const text = yamlDocs(set);
+    const file = write('m.yaml', text);
+    const lines = text.split('\n');
+    const imageLine = lines.indexOf('          image: nginx:1.25') + 1;
+    const objectLine = lines.lastIndexOf('---', imageLine - 1) + 2;
+    expect(objectLine).toBeGreaterThan(1);
+    // WHEN it is audited
+    const json = JSON.parse(run('audit', '--format', 'json', file).out);
+    const text2 = run('audit', file).out;
+    // THEN the finding names the image's line, and the object's own line as its source
+    expect(json.findings[0]).toMatchObject({ ruleId: 'SL-HARD-15', file, line: imageLine, source: `${file}:${objectLine}` });
+    expect(text2.split('\n')[0]).toMatch(new RegExp(`\\(${file}:${imageLine}\\)$`));
+  });
+
+  test('locates the items of a List at their own lines', () => {
+    const file = write('list.yaml', [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '- apiVersion: v1',
+      '  kind: ServiceAccount',
+      '  metadata: {name: a, namespace: shop}',
+      '  automountServiceAccountToken: false',
+      '- apiVersion: v1',
+      '  kind: Secret',
+      '  metadata:',
+      '    name: b',
+      '',
+    ].join('\n'));
+    const json = JSON.parse(run('audit', '--format', 'json', file).out);
+    expect(json.findings.map((f: any) => [f.ruleId, f.source, f.line])).toEqual([['SL-HARD-18', `${file}:8`, 10]]);
   });
 
   test('honours acknowledgements written in the manifest annotation', () => {
@@ -86,8 +124,6 @@ describe('superlatch audit', () => {
   });
 
   test.each([
-    ['a missing path', () => [path.join(os.tmpdir(), 'superlatch-no-such-dir')], /superlatch-no-such-dir: cannot read \(ENOENT\)/],
-    ['invalid YAML, with file and line', () => [write('bad.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n')], /bad\.yaml:5: invalid YAML: Map keys must be unique/],
     ['an unknown pack', () => ['--pack', 'strict', SEED], /Unknown rule pack 'strict'/],
     ['an unknown option', () => ['--verbose', SEED], /unknown option '--verbose'/],
     ['no path', () => [], /name at least one file or folder/],
@@ -99,6 +135,43 @@ describe('superlatch audit', () => {
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err).toMatch(message);
+  });
+
+  test('audits every readable file of a folder, names each bad one on a line of its own, and exits 2 after the report', () => {
+    // GIVEN a folder with a finding in a good file, a file that is not YAML and a dangling link
+    const set = compliantSet();
+    ctr(set, 'web', 'app').image = 'nginx:1.25';
+    write('a-good.yaml', yamlDocs(set));
+    const bad = write('b-bad.yaml', 'kind: Pod\n\tname: x\n');
+    const gone = path.join(dir, 'c-gone.yaml');
+    fs.symlinkSync(path.join(dir, 'nowhere'), gone);
+    // WHEN the folder is audited
+    const r = run('audit', dir);
+    // THEN the good file's findings are reported, each bad file gets one line, and the exit says bad input
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/^error {3}SL-HARD-15 {3}Deployment\/shop\/web /);
+    expect(r.out).toMatch(/restricted: 1 error\(s\), 0 warning\(s\), 0 acknowledged$/);
+    expect(r.err).toBe([
+      `superlatch audit: ${bad}:2: invalid YAML: tab characters must not be used in indentation`,
+      `superlatch audit: ${gone}: cannot read (ENOENT)`,
+    ].join('\n'));
+  });
+
+  test('audits the paths that exist when one does not, and exits 2', () => {
+    const missing = path.join(dir, 'no-such-dir');
+    const r = run('audit', missing, SEED);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('SL-PSS-13');
+    expect(r.err).toBe(`superlatch audit: ${missing}: cannot read (ENOENT)`);
+  });
+
+  test.each([
+    ['duplicate keys', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n', 5, 'duplicated mapping key'],
+    ['an alias to an anchor of another document', 'kind: ConfigMap\nmetadata:\n  name: &n a\n---\nkind: ConfigMap\nmetadata:\n  name: *n\n', 7, 'unidentified alias "n"'],
+  ])('reports invalid YAML (%s) as one line with file and line', (_what, text, line, reason) => {
+    const file = write('bad.yaml', text);
+    const r = run('audit', file);
+    expect(r).toEqual({ code: 2, out: 'restricted: 0 error(s), 0 warning(s), 0 acknowledged', err: `superlatch audit: ${file}:${line}: invalid YAML: ${reason}` });
   });
 
   test('skips documents that are not Kubernetes objects, saying so', () => {

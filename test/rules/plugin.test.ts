@@ -133,3 +133,12 @@ test('a registry install (package: cdk8s-superlatch) is loaded from where cdk8s-
   expect(r.output).not.toContain('Installing validation plugin');
   expect(r.reports.map((report) => report.summary)).toEqual([expect.objectContaining({ status: 'success', plugin: 'cdk8s-superlatch', version })]);
 });
+
+test('manifests that cannot be read fail the validation, each named with its file and line', async () => {
+  const outdir = synth(compliantSet());
+  const bad = path.join(outdir, 'zz-bad.k8s.yaml');
+  fs.writeFileSync(bad, 'kind: Pod\n\tname: x\n');
+  await expect(validateLikeCdk8sCli(project, outdir)).rejects.toThrow(
+    `superlatch: cannot validate the synthesized manifests:\n${bad}:2: invalid YAML: tab characters must not be used in indentation`,
+  );
+});

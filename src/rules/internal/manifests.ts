@@ -29,6 +29,16 @@ export function jsonPath(base: string, ...segments: Array<string | number>): str
   return out;
 }
 
+/** The keys and indices of a path written by `jsonPath` (its inverse); stops at anything else. */
+export function pathSegments(path: string): Array<string | number> {
+  const segments: Array<string | number> = [];
+  const step = /\.?([A-Za-z_$][A-Za-z0-9_$]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]/y;
+  for (let m = step.exec(path); m; m = step.exec(path)) {
+    segments.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : m[3].replace(/\\(.)/g, '$1')));
+  }
+  return segments;
+}
+
 /** A top-level object of the set. */
 export interface ObjectRef {
   readonly index: number;
