@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { compliantSet, ctr } from './support/fixtures';
+import { SuperlatchValidation } from '../../src';
 
 /**
  * GIVEN a cdk8s project whose cdk8s.yaml is one of the README's plugin configurations
@@ -135,10 +136,10 @@ test('a registry install (package: cdk8s-superlatch) is loaded from where cdk8s-
 });
 
 test('manifests that cannot be read fail the validation, each named with its file and line', async () => {
-  const outdir = synth(compliantSet());
-  const bad = path.join(outdir, 'zz-bad.k8s.yaml');
+  const bad = path.join(project, 'zz-bad.k8s.yaml');
   fs.writeFileSync(bad, 'kind: Pod\n\tname: x\n');
-  await expect(validateLikeCdk8sCli(project, outdir)).rejects.toThrow(
+  const plugin = new SuperlatchValidation({ pack: 'restricted' });
+  await expect(plugin.validate({ manifests: [bad], report: { addViolation: () => undefined, submit: () => undefined } })).rejects.toThrow(
     `superlatch: cannot validate the synthesized manifests:\n${bad}:2: invalid YAML: tab characters must not be used in indentation`,
   );
 });
