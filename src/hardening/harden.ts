@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { HardeningProfile } from './hardening-profile';
 import { CDK8S_ADDR_LABEL, hardenWorkload, isWorkloadKind, REPLICATED_KINDS, templatePath } from './pod-hardening';
 import { RelaxationName } from './relaxation';
+import { containersWithPlusDefaults } from './resources';
 import { disruptionBudgetSpec } from '../internal/pdb';
 import { addRenderStep, CLUSTER_SCOPED_KINDS, clusterScoped } from '../internal/render';
 import { checkLabelValue, toDnsLabel } from '../internal/validation';
@@ -290,6 +291,7 @@ class HardeningRegistry extends Construct {
         selector: identity.selectorLabels,
         serviceAccountName,
         priorityClassName: options.priorityClassName,
+        plusDefaultResources: containersWithPlusDefaults(owner),
         // affinities written by cdk8s-plus (spread, colocate...) may name other workloads by hash
         rewriteSelectors: (json: any) => replaceAddrSelectors(json, shared.addrToLabels),
       };
