@@ -45,7 +45,9 @@ export class SeccompProfile {
 
 /**
  * Requests and limits given to containers that do not set their own.
- * Values a container already sets are never changed.
+ * Values a container already sets are never changed. A cdk8s-plus container
+ * created without `resources` counts as setting none: cdk8s-plus's own
+ * defaults (cpu 1000m/1500m, memory 512Mi/2048Mi) are replaced by these.
  */
 export interface ResourceDefaults {
   /** @default "100m" */

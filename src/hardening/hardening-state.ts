@@ -4,6 +4,7 @@ import type { WorkloadHardeningOptions } from './harden';
 import { HardeningProfile } from './hardening-profile';
 import { CDK8S_ADDR_LABEL, hardenWorkload, isWorkload } from './pod-hardening';
 import { RelaxationName } from './relaxation';
+import { containersWithPlusDefaults } from './resources';
 import { disruptionBudgetSpec } from '../internal/pdb';
 import { PipelineRun, reportIn, Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkLabelValue, toDnsLabel } from '../internal/validation';
@@ -213,6 +214,7 @@ export class HardeningState {
         selector: selectorLabelsOf(identity),
         serviceAccountName,
         priorityClassName: options.priorityClassName,
+        plusDefaultResources: containersWithPlusDefaults(owner),
         // affinities written by cdk8s-plus (spread, colocate...) may name other workloads by hash
         rewriteSelectors: (j: any) => replaceAddrSelectors(j, addrToLabels),
       });

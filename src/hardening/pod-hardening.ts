@@ -1,6 +1,8 @@
 import { SuperlatchKeys } from '../contract';
 import { ResolvedProfile } from './hardening-profile';
 import { RelaxationName } from './relaxation';
+import { withoutPlusDefaults } from './resources';
+import { quantity } from '../internal/quantity';
 import { at as valueAt, ensureAt, WorkloadKind, workloadKindOf } from '../internal/workload-kinds';
 
 /**
@@ -16,31 +18,6 @@ export const APPARMOR_PREFIX = 'container.apparmor.security.beta.kubernetes.io/'
 
 /** An image reference pinned by digest. */
 export const DIGEST_PINNED = /@sha256:[a-f0-9]{64}$/;
-
-const SUFFIXES: Record<string, number> = {
-  'm': 1e-3,
-  '': 1,
-  'k': 1e3,
-  'M': 1e6,
-  'G': 1e9,
-  'T': 1e12,
-  'P': 1e15,
-  'E': 1e18,
-  'Ki': 2 ** 10,
-  'Mi': 2 ** 20,
-  'Gi': 2 ** 30,
-  'Ti': 2 ** 40,
-  'Pi': 2 ** 50,
-  'Ei': 2 ** 60,
-};
-
-/** A Kubernetes quantity ("100m", "64Mi", "1.5", 2) as a number; undefined if it cannot be read. */
-function quantity(q: string | number): number | undefined {
-  if (typeof q === 'number') return q;
-  const m = /^([0-9.]+(?:[eE][-+]?[0-9]+)?)([a-zA-Z]*)$/.exec(String(q).trim());
-  if (!m || !(m[2] in SUFFIXES)) return undefined;
-  return Number(m[1]) * SUFFIXES[m[2]];
-}
 
 function smaller(a: string, b: string): string {
   const [x, y] = [quantity(a), quantity(b)];
@@ -80,6 +57,8 @@ export interface HardenContext {
   readonly rewriteSelectors?: (json: any) => any;
   /** The dedicated ServiceAccount to use when the pod names none. */
   readonly serviceAccountName?: string;
+  /** Containers whose resources are cdk8s-plus's own defaults: they get the profile's instead. */
+  readonly plusDefaultResources?: string[];
 }
 
 export interface HardenResult {
@@ -372,6 +351,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
       }
     });
 
+    if (ctx.plusDefaultResources?.includes(c.name)) c.resources = withoutPlusDefaults(c.resources);
     fillResources(ensure(c, 'resources'), profile.resources, `${path}.resources`, c.name);
 
     if (!init && !kind.batch && !isRelaxed(RelaxationName.NO_PROBES)) {

@@ -1,4 +1,4 @@
-import { Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Harden } from '../hardening/harden';
 import { checkCidr } from '../internal/validation';
@@ -59,9 +59,20 @@ export class NetworkPeer {
     return new NetworkPeer(() => (except.length ? { ipBlock: { cidr, except } } : { ipBlock: { cidr } }), `cidr ${cidr}`);
   }
 
-  /** The pods of a hardened workload (selected by its stable labels), in the policy's namespace. */
+  /**
+   * The pods of a hardened workload, selected by its stable labels. When the
+   * workload lives in another namespace than the policy, the peer also selects
+   * that namespace (by its `kubernetes.io/metadata.name` label); in the same
+   * namespace it is a bare `podSelector`.
+   */
   public static workload(workload: IConstruct): NetworkPeer {
-    return new NetworkPeer(() => ({ podSelector: { matchLabels: Harden.identityOf(workload).instanceLabels } }), `workload ${workload.node.path}`);
+    return new NetworkPeer((policyNamespace) => {
+      const podSelector = { matchLabels: Harden.identityOf(workload).instanceLabels };
+      const namespace = ApiObject.of(workload).metadata.namespace;
+      return namespace === undefined || namespace === policyNamespace
+        ? { podSelector }
+        : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } }, podSelector };
+    }, `workload ${workload.node.path}`);
   }
 
   /** Pods with these labels in the policy's namespace. */
@@ -88,11 +99,14 @@ export class NetworkPeer {
     }), `pods in namespace ${namespace}`);
   }
 
-  private constructor(private readonly render: () => any, /** What this peer is, for messages. */ public readonly description: string) {}
+  private constructor(
+    private readonly render: (policyNamespace?: string) => any,
+    /** What this peer is, for messages. */ public readonly description: string,
+  ) {}
 
   /** @internal */
-  public _toKube(): any {
-    return Lazy.any({ produce: () => this.render() });
+  public _toKube(policyNamespace?: string): any {
+    return Lazy.any({ produce: () => this.render(policyNamespace) });
   }
 }
 

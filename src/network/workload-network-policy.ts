@@ -66,10 +66,12 @@ export class WorkloadNetworkPolicy extends Construct {
   private readonly ingress: any[] = [];
   private readonly egress: any[] = [];
   private readonly where: string;
+  private readonly namespace?: string;
 
   constructor(scope: Construct, id: string, props: WorkloadNetworkPolicyProps) {
     super(scope, id);
     this.where = `[${this.node.path}]`;
+    this.namespace = props.namespace ?? ApiObject.of(props.workload).metadata.namespace;
     if (props.allowDns !== false) this.egress.push(...dnsEgressRules(this.where, props.dns));
     (props.ingress ?? []).forEach((r) => this.allowIngressFrom(r.peer, ...(r.ports ?? [])));
     (props.egress ?? []).forEach((r) => this.allowEgressTo(r.peer, ...(r.ports ?? [])));
@@ -86,14 +88,13 @@ export class WorkloadNetworkPolicy extends Construct {
       },
     });
     this.policyName = props.name ?? identity.objectName;
-    const namespace = props.namespace ?? ApiObject.of(props.workload).metadata.namespace;
     checkDnsLabel(this.where, 'name', this.policyName);
     new ApiObject(this, 'Resource', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: {
         name: this.policyName,
-        ...(namespace ? { namespace } : {}),
+        ...(this.namespace ? { namespace: this.namespace } : {}),
         labels: { ...identity.podLabels, 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' },
       },
       spec: {
@@ -107,17 +108,17 @@ export class WorkloadNetworkPolicy extends Construct {
 
   /** Allow connections from `peer` on `ports` (every port if none is given). */
   public allowIngressFrom(peer: NetworkPeer, ...ports: PolicyPort[]): void {
-    this.ingress.push(rule('from', peer, ports));
+    this.ingress.push(rule('from', peer, ports, this.namespace));
   }
 
   /** Allow connections to `peer` on `ports` (every port if none is given). */
   public allowEgressTo(peer: NetworkPeer, ...ports: PolicyPort[]): void {
-    this.egress.push(rule('to', peer, ports));
+    this.egress.push(rule('to', peer, ports, this.namespace));
   }
 }
 
-function rule(direction: 'from' | 'to', peer: NetworkPeer, ports: PolicyPort[]): any {
-  const r: any = { [direction]: [peer._toKube()] };
+function rule(direction: 'from' | 'to', peer: NetworkPeer, ports: PolicyPort[], namespace?: string): any {
+  const r: any = { [direction]: [peer._toKube(namespace)] };
   if (ports.length > 0) r.ports = ports.map((p) => p._toKube());
   return r;
 }

@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Harden, HardenedNamespace, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
 import { find, goodContainer, newChart } from '../util';
@@ -43,10 +43,10 @@ describe('NamespaceNetworkBaseline', () => {
 
 describe('WorkloadNetworkPolicy', () => {
   const setup = () => {
-    const { chart } = newChart();
+    const { app, chart } = newChart();
     const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
     Harden.workload(web, { component: 'frontend' });
-    return { chart, web };
+    return { app, chart, web };
   };
 
   test('selects the workload by matchLabels on its instance label and covers Ingress and Egress, with a readable name', () => {
@@ -76,6 +76,41 @@ describe('WorkloadNetworkPolicy', () => {
       { to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ protocol: 'TCP', port: 443 }] },
       { to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'api' } } }], ports: [{ protocol: 'TCP', port: 9000, endPort: 9100 }] },
     ]);
+  });
+
+  test('NetworkPeer.workload() in the policy\'s namespace is a bare podSelector, in another one it also selects that namespace', () => {
+    // GIVEN web in namespace apps, a peer in apps and a peer in another chart's namespace 'data'
+    const { app, chart, web } = setup();
+    const local = new kplus.Deployment(chart, 'cache', { containers: [goodContainer()] });
+    const db = new kplus.Deployment(new Chart(app, 'data', { namespace: 'data', disableResourceNameHashes: true }), 'db', { containers: [goodContainer()] });
+    Harden.workload(local);
+    Harden.workload(db);
+    // WHEN web's policy allows egress to both and ingress from db
+    new WorkloadNetworkPolicy(chart, 'policy', {
+      workload: web,
+      allowDns: false,
+      ingress: [{ peer: NetworkPeer.workload(db) }],
+      egress: [{ peer: NetworkPeer.workload(local) }, { peer: NetworkPeer.workload(db) }],
+    });
+    // THEN the local peer selects pods only, the remote one pods of namespace 'data'
+    const p = find(Testing.synth(chart), 'NetworkPolicy', 'web-frontend');
+    const inData = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } }, podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'db' } } };
+    expect(p.spec.egress).toEqual([
+      { to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'cache' } } }] },
+      { to: [inData] },
+    ]);
+    expect(p.spec.ingress).toEqual([{ from: [inData] }]);
+  });
+
+  test('NetworkPeer.workload() compares with the policy\'s own namespace when the policy sets one', () => {
+    // GIVEN web in apps, and a policy for it placed in namespace 'data' (where db also is)
+    const { app, chart, web } = setup();
+    const db = new kplus.Deployment(new Chart(app, 'data', { namespace: 'data', disableResourceNameHashes: true }), 'db', { containers: [goodContainer()] });
+    Harden.workload(db);
+    new WorkloadNetworkPolicy(chart, 'policy', { workload: web, namespace: 'data', allowDns: false, egress: [{ peer: NetworkPeer.workload(db) }] });
+    // THEN db is in the policy's namespace: a bare podSelector
+    const p = find(Testing.synth(chart), 'NetworkPolicy', 'web-frontend');
+    expect(p.spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'db' } } }] }]);
   });
 
   test.each([
