@@ -120,9 +120,11 @@ function nextStopSignal(): Promise<NodeJS.Signals> {
 
 async function gateCommand(io: Io): Promise<number> {
   const log = new Logger(io.out);
+  // listen before saying so: a SIGTERM right after the line must still stop it cleanly
+  const stopped = nextStopSignal();
   log.info('gate', { message: 'idle until SIGTERM; readiness comes from `check`' });
   const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
-  const signal = await nextStopSignal();
+  const signal = await stopped;
   clearInterval(keepAlive);
   log.info('stopped', { signal });
   return EXIT.OK;
