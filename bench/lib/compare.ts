@@ -1,45 +1,106 @@
 /**
- * Side-by-side synthesis measurements: each (variant, N) runs `rounds` times in
- * fresh processes, interleaved so that machine noise hits every variant alike;
- * the median is reported, and ratios against a reference variant.
+ * Side-by-side synthesis measurements: each (variant, N, chart count) runs
+ * `rounds` times in fresh processes, interleaved (every case once per round) so
+ * that machine noise hits every case alike; the medians are reported, and
+ * ratios against a reference variant at the same N and chart count.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as ts from 'typescript';
 
-/** One run: wall time of build + synthesis, and how much the V8 heap grew for it (its peak). */
-export interface Sample { ms: number; heapMb: number }
+/**
+ * One run. Wall time of build + synthesis and the growth of the V8 heap for it;
+ * CPU time (user + system) and peak RSS of the whole process.
+ */
+export interface Sample { ms: number; buildMs: number; heapMb: number; cpuMs: number; rssMb: number }
 
-function measure(variant: string, n: number, mode: string): Sample {
-  const r = spawnSync(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'synth-child.ts'), variant, String(n), mode], {
-    encoding: 'utf8',
-    env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.json') },
-  });
-  if (r.status !== 0) throw new Error(`${variant} N=${n} failed:\n${r.stderr}`);
+/** A variant's medians divided by the reference's. */
+export interface Ratio { time: number; heap: number; cpu: number; rss: number }
+
+/** A ratio's four figures, for a summary line. */
+export function figures(r: Ratio): string {
+  return `time ${r.time.toFixed(2)}, heap growth ${r.heap.toFixed(2)}; process cpu ${r.cpu.toFixed(2)}, peak RSS ${r.rss.toFixed(2)}`;
+}
+
+export interface CompareOptions {
+  /** Chart counts to spread each N over. @default [1] */
+  readonly charts?: number[];
+  /** 'yaml' = app.synth() to files; 'json' = manifest objects only. @default 'yaml' */
+  readonly mode?: 'yaml' | 'json';
+}
+
+let childScript: string | undefined;
+
+/**
+ * The children run plain JavaScript: src/ and bench/lib/ transpiled once per
+ * bench process (under the ignored .bench/), so that a child's CPU time and RSS
+ * are the synthesis's and not ts-node's (about 2.9 s and 150 MB of TypeScript
+ * compiler per process), and every run of one bench sees the same src/.
+ */
+function childScriptPath(): string {
+  if (childScript) return childScript;
+  const root = path.join(__dirname, '..', '..');
+  fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
+  const out = fs.mkdtempSync(path.join(root, '.bench', 'js-'));
+  process.on('exit', () => fs.rmSync(out, { recursive: true, force: true }));
+  const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
+  for (const dir of ['src', 'bench/lib']) {
+    for (const file of fs.readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.ts')) continue;
+      const js = ts.transpileModule(fs.readFileSync(path.join(root, dir, file), 'utf8'), { compilerOptions }).outputText;
+      const dest = path.join(out, dir, file.replace(/\.ts$/, '.js'));
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      fs.writeFileSync(dest, js);
+    }
+  }
+  return childScript = path.join(out, 'bench', 'lib', 'synth-child.js');
+}
+
+function measure(variant: string, n: number, charts: number, mode: string): Sample {
+  const r = spawnSync(process.execPath, ['--expose-gc', childScriptPath(), variant, String(n), String(charts), mode], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${variant} N=${n} in ${charts} charts failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+function medians(samples: Sample[]): Sample {
+  const of = (k: keyof Sample) => median(samples.map((s) => s[k]));
+  return { ms: of('ms'), buildMs: of('buildMs'), heapMb: of('heapMb'), cpuMs: of('cpuMs'), rssMb: of('rssMb') };
+}
+
 /**
- * Prints a table and returns the ratio of each variant to `reference` at each N
- * (time, memory). `mode` 'yaml' = app.synth() to files; 'json' = manifest objects only.
+ * Prints a table and returns the ratios of each variant to `reference`,
+ * indexed by variant, N and chart count: `ratios[variant][n][charts]`.
  */
-export function compare(reference: string, variants: string[], sizes: number[], rounds: number, mode: 'yaml' | 'json' = 'yaml') {
-  const ratios: Record<string, Record<number, { time: number; heap: number }>> = {};
-  console.log(`[${mode === 'yaml' ? 'app.synth() to YAML' : 'manifest objects only (chart.toJson)'}]`);
-  console.log(`variant         N    time ms   heap growth MB   time ratio  heap ratio   (vs ${reference}, median of ${rounds})`);
-  for (const n of sizes) {
-    const samples: Record<string, Sample[]> = {};
-    for (let round = 0; round < rounds; round++) {
-      for (const v of [reference, ...variants]) (samples[v] ??= []).push(measure(v, n, mode));
+export function compare(reference: string, variants: string[], sizes: number[], rounds: number, options: CompareOptions = {}) {
+  const { charts = [1], mode = 'yaml' } = options;
+  const all = [reference, ...variants];
+  const cases = sizes.flatMap((n) => charts.map((c) => ({ n, c })));
+  const samples: Record<string, Sample[]> = {};
+  const key = (v: string, n: number, c: number) => `${v} ${n} ${c}`;
+  for (let round = 0; round < rounds; round++) {
+    process.stderr.write(`  round ${round + 1}/${rounds}\n`);
+    for (const { n, c } of cases) {
+      for (const v of all) (samples[key(v, n, c)] ??= []).push(measure(v, n, c, mode));
     }
-    const med = (v: string): Sample => ({ ms: median(samples[v].map((s) => s.ms)), heapMb: median(samples[v].map((s) => s.heapMb)) });
-    const ref = med(reference);
-    for (const v of [reference, ...variants]) {
-      const m = med(v);
-      const r = { time: m.ms / ref.ms, heap: m.heapMb / ref.heapMb };
-      (ratios[v] ??= {})[n] = r;
-      console.log(`${v.padEnd(12)} ${String(n).padStart(5)} ${m.ms.toFixed(0).padStart(9)} ${m.heapMb.toFixed(1).padStart(16)}   ${r.time.toFixed(2).padStart(9)} ${r.heap.toFixed(2).padStart(11)}`);
+  }
+
+  console.log(`[${mode === 'yaml' ? 'app.synth() to YAML' : 'manifest objects only (chart.toJson)'}; medians of ${rounds}; ratios vs ${reference}]`);
+  console.log('variant         N charts  synth ms  process cpu ms  heap growth MB  peak RSS MB   cpu ratio  time ratio  heap ratio  RSS ratio');
+  const ratios: Record<string, Record<number, Record<number, Ratio>>> = {};
+  for (const { n, c } of cases) {
+    const ref = medians(samples[key(reference, n, c)]);
+    for (const v of all) {
+      const m = medians(samples[key(v, n, c)]);
+      const r: Ratio = { time: m.ms / ref.ms, heap: m.heapMb / ref.heapMb, cpu: m.cpuMs / ref.cpuMs, rss: m.rssMb / ref.rssMb };
+      ((ratios[v] ??= {})[n] ??= {})[c] = r;
+      console.log([
+        v.padEnd(10), String(n).padStart(6), String(c).padStart(6), m.ms.toFixed(0).padStart(9), m.cpuMs.toFixed(0).padStart(15),
+        m.heapMb.toFixed(1).padStart(15), m.rssMb.toFixed(0).padStart(12),
+        r.cpu.toFixed(2).padStart(11), r.time.toFixed(2).padStart(11), r.heap.toFixed(2).padStart(11), r.rss.toFixed(2).padStart(10),
+      ].join(' '));
     }
   }
   return ratios;

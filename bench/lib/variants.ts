@@ -1,8 +1,9 @@
 /**
  * What the synthesis benchmarks build: N web workloads (Deployment + Service +
- * network policy) in one chart, in several variants compared side by side.
+ * network policy) spread over one or more charts of one namespace, in several
+ * variants compared side by side.
  */
-import { Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Harden, Latch, LatchCredentials, LatchMode, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
 
@@ -18,20 +19,36 @@ function container(): kplus.ContainerProps {
   };
 }
 
+/**
+ * `count` charts of namespace `bench`. Every variant gives each object the same
+ * name whatever the chart count, so 1 and 50 charts synthesize the same objects.
+ */
+export function benchCharts(app: App, count: number): Chart[] {
+  return Array.from({ length: count }, (_, c) => new Chart(app, `bench${c}`, { namespace: 'bench', disableResourceNameHashes: true }));
+}
+
+/** Workload i goes to chart i mod the chart count. */
+const chartOf = (charts: Chart[], i: number) => charts[i % charts.length];
+
 /** cdk8s-plus-27 defaults: Deployment, Service, NetworkPolicy. */
-function plain(chart: Chart, n: number) {
+function plain(charts: Chart[], n: number) {
   for (let i = 0; i < n; i++) {
+    const chart = chartOf(charts, i);
     const web = new kplus.Deployment(chart, `web${i}`, { metadata: { name: `web${i}` }, containers: [container()] });
     web.exposeViaService({ name: `web${i}` });
-    const np = new kplus.NetworkPolicy(chart, `web${i}-policy`, { selector: web });
+    const np = new kplus.NetworkPolicy(chart, `web${i}-policy`, { metadata: { name: `web${i}-policy` }, selector: web });
     np.addIngressRule(kplus.Pods.all(chart, `all${i}`), [kplus.NetworkPolicyPort.tcp(8080)]);
   }
 }
 
-/** The same, hardened: profile, ServiceAccount, PDB, namespace baseline, workload policy. */
-function hardened(chart: Chart, n: number, guard?: (web: kplus.Deployment) => void) {
-  new NamespaceNetworkBaseline(chart, 'baseline');
+/**
+ * The same, hardened: profile, ServiceAccount, PDB, workload policy, and the
+ * namespace baseline once (in the first chart).
+ */
+function hardened(charts: Chart[], n: number, guard?: (web: kplus.Deployment) => void) {
+  new NamespaceNetworkBaseline(charts[0], 'baseline');
   for (let i = 0; i < n; i++) {
+    const chart = chartOf(charts, i);
     const web = new kplus.Deployment(chart, `web${i}`, { metadata: { name: `web${i}` }, containers: [container()] });
     web.exposeViaService({ name: `web${i}` });
     Harden.workload(web);
@@ -53,16 +70,17 @@ function latch(chart: Chart, mode: LatchMode): Latch {
   });
 }
 
-/** Hardened workloads, each guarded by one sidecar-mode latch. */
-function sidecar(chart: Chart, n: number) {
-  const l = latch(chart, LatchMode.SIDECAR);
-  hardened(chart, n, (web) => l.guard(web));
+/** Hardened workloads, each guarded by one sidecar-mode latch (in the first chart). */
+function sidecar(charts: Chart[], n: number) {
+  const l = latch(charts[0], LatchMode.SIDECAR);
+  hardened(charts, n, (web) => l.guard(web));
 }
 
-/** Hardened workloads, all guarded by one hub-mode latch. */
-function hub(chart: Chart, n: number) {
-  const l = latch(chart, LatchMode.HUB);
-  hardened(chart, n, (web) => l.guard(web));
+/** Hardened workloads, all guarded by one hub-mode latch (in the first chart). */
+function hub(charts: Chart[], n: number) {
+  const l = latch(charts[0], LatchMode.HUB);
+  hardened(charts, n, (web) => l.guard(web));
 }
 
-export const VARIANTS: Record<string, (chart: Chart, n: number) => void> = { plain, hardened, sidecar, hub };
+/** Each variant builds N workloads into the given charts. */
+export const VARIANTS: Record<string, (charts: Chart[], n: number) => void> = { plain, hardened, sidecar, hub };
