@@ -36,7 +36,7 @@ export const COMMANDS = [
     summary: 'judge a status file: exit 0 open, 1 locked, 2 unknown or stale (with --allow-unknown: 0 unless fresh and locked)',
     description: 'Judges a status file and prints one line. Exit 0: fresh and open. Exit 1: fresh and locked. Exit 2: missing, unreadable, malformed, wrongly typed or stale.',
     flags: [
-      { name: 'file', value: 'F', description: 'the status file to judge (default: LATCH_STATUS_FILE, else /usr/share/latch/latch-info.json)' },
+      { name: 'file', value: 'F', description: 'the status file to judge (default: LATCH_STATUS_FILE, see below)' },
       {
         name: 'allow-unknown',
         description: 'exit 0 instead of 2 when the file is missing, unreadable, malformed, wrongly typed or stale (the line says so); exit 1 only when it is fresh and locked. '

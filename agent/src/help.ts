@@ -26,7 +26,7 @@ function entry(term: string, text: string): string {
   return head.length < COLUMN - 1 ? head + wrap(text, COLUMN, COLUMN).slice(head.length) : `${head}\n${wrap(text, COLUMN)}`;
 }
 
-export function synopsis(command: CommandSpec): string {
+function synopsis(command: CommandSpec): string {
   const forms = command.flags.map((f) => `--${f.name}${f.value ? ` ${f.value}` : ''}`);
   const args = command.oneOf ? forms.join(' | ') : forms.map((f) => `[${f}]`).join(' ');
   return `${command.name}${args ? ` ${args}` : ''}`;
@@ -50,7 +50,7 @@ export function usageText(command: CommandSpec): string {
 }
 
 /** Type, accepted values and default of a variable, in one line. */
-export function variableFacts(v: Variable<unknown>): string {
+function variableFacts(v: Variable<unknown>): string {
   const fallback = v.default ?? v.derivedDefault;
   return `${v.type}, ${v.allowed}${fallback === undefined ? '' : `; default ${fallback}`}`;
 }
