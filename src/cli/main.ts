@@ -1,6 +1,7 @@
 import { evaluate } from '../rules/engine';
 import { ManifestLoadError, loadManifests } from '../rules/internal/loader';
 import { PACKS, packRules } from '../rules/registry';
+import { sarifLog } from '../rules/sarif';
 
 /** Where the CLI writes: stdout and stderr (tests capture them). */
 export interface CliIo {
@@ -20,21 +21,25 @@ export enum ExitCode {
   INPUT = 2,
 }
 
-const USAGE = `Usage: superlatch audit [--pack ${Object.keys(PACKS).join('|')}] [--format text|json] PATH...
+const USAGE = `Usage: superlatch audit [--pack ${Object.keys(PACKS).join('|')}] [--format text|json|sarif] PATH...
 
 Runs a rule pack over Kubernetes YAML manifests (files, folders, multi-document files).
+Each finding names the file and line of its field; --format sarif writes SARIF 2.1.0.
 Every readable file is audited; each file that cannot be read or parsed is named on stderr.
 Exit status: 0 without error findings, 1 with error findings, 2 on unreadable input or bad usage.`;
 
+const FORMATS = ['text', 'json', 'sarif'] as const;
+type Format = typeof FORMATS[number];
+
 interface AuditArgs {
   readonly pack: string;
-  readonly format: 'text' | 'json';
+  readonly format: Format;
   readonly paths: string[];
 }
 
 function parseAuditArgs(args: string[]): AuditArgs {
   let pack = 'restricted';
-  let format: 'text' | 'json' = 'text';
+  let format: Format = 'text';
   const paths: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -48,8 +53,8 @@ function parseAuditArgs(args: string[]): AuditArgs {
       pack = value();
     } else if (flag === '--format' || flag === '-f') {
       const v = value();
-      if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json, not '${v}'`);
-      format = v;
+      if (!(FORMATS as readonly string[]).includes(v)) throw new UsageError(`--format must be text, json or sarif, not '${v}'`);
+      format = v as Format;
     } else if (flag === '--') {
       paths.push(...args.slice(i + 1));
       break;
@@ -101,7 +106,8 @@ export function main(argv: string[], io: CliIo = processIo): number {
         throw new ManifestLoadError((e as Error).message);
       }
     })();
-    io.out(args.format === 'json' ? JSON.stringify(report.toJson(), null, 2) : report.toText());
+    const json = args.format === 'json' ? report.toJson() : args.format === 'sarif' ? sarifLog(report, rules) : undefined;
+    io.out(json === undefined ? report.toText() : JSON.stringify(json, null, 2));
     if (loaded.errors.length > 0) return ExitCode.INPUT;
     return report.hasErrors ? ExitCode.FINDINGS : ExitCode.OK;
   } catch (e) {

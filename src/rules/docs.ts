@@ -6,6 +6,11 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** The anchor of a rule's section in docs/RULES.md (GitHub's slug of its `## <id>` heading). */
+export function ruleAnchor(id: string): string {
+  return id.toLowerCase();
+}
+
 /** docs/RULES.md, generated from the rule objects (see scripts/rules-docs.ts). */
 export function renderRulesMarkdown(): string {
   const packs = RulePack.names().map((n) => RulePack.fromName(n));
@@ -17,6 +22,7 @@ export function renderRulesMarkdown(): string {
     '',
     'Every rule runs over the final manifest objects (`chart.toJson()`, or the YAML given to `superlatch audit`).',
     'Errors fail `app.synth()` (when a pack is attached), the `audit` CLI (exit 1) and the cdk8s-cli plugin; warnings are reported only.',
+    'The audit names the file and line of each finding\'s field; its SARIF output (`--format sarif`) links each rule to its section here.',
     'Acknowledge a rule with `RuleAcknowledgements.acknowledgeRule(scope, id, reason)` or, in plain manifests, with the',
     '`superlatch.io/acknowledged-rules` annotation (one `RULE-ID: reason` or `RULE-ID @ json.path: reason` per line).',
     '',
@@ -30,7 +36,7 @@ export function renderRulesMarkdown(): string {
     '',
     '| id | severity | packs | title |',
     '| --- | --- | --- | --- |',
-    ...ALL_RULES.map((r) => `| [${r.id}](#${r.id.toLowerCase()}) | ${r.severity} | ${packsOf(r).join(', ')} | ${cell(r.title)} |`),
+    ...ALL_RULES.map((r) => `| [${r.id}](#${ruleAnchor(r.id)}) | ${r.severity} | ${packsOf(r).join(', ')} | ${cell(r.title)} |`),
     '',
   ];
   for (const r of ALL_RULES) {

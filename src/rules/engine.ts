@@ -36,10 +36,12 @@ export function describeObject(o: any, index: number, ctx: EvaluationContext): s
 
 /** The acknowledgements that apply to each object: its annotation plus the external ones. */
 export function acknowledgementsByObject(manifests: any[], ctx: EvaluationContext): Acknowledgement[][] {
-  return manifests.map((o, i) => [
-    ...(ctx.acknowledgements?.[i] ?? []),
-    ...parseAcknowledgements(o?.metadata?.annotations?.[SuperlatchKeys.SUPPRESSIONS_ANNOTATION], describeObject(o, i, ctx)),
-  ]);
+  return manifests.map((o, i) => {
+    const annotation = o?.metadata?.annotations?.[SuperlatchKeys.SUPPRESSIONS_ANNOTATION];
+    // describing an object looks up its line: only for those that carry the annotation
+    const own = annotation === undefined ? [] : parseAcknowledgements(annotation, describeObject(o, i, ctx));
+    return [...(ctx.acknowledgements?.[i] ?? []), ...own];
+  });
 }
 
 /** Runs rules over manifests; findings are located, acknowledged and sorted. */

@@ -127,7 +127,7 @@ describe('superlatch audit', () => {
     ['an unknown pack', () => ['--pack', 'strict', SEED], /Unknown rule pack 'strict'/],
     ['an unknown option', () => ['--verbose', SEED], /unknown option '--verbose'/],
     ['no path', () => [], /name at least one file or folder/],
-    ['a bad --format', () => ['--format', 'xml', SEED], /--format must be text or json/],
+    ['a bad --format', () => ['--format', 'xml', SEED], /--format must be text, json or sarif, not 'xml'/],
     ['a malformed acknowledgement', () => [write('ack.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    superlatch.io/acknowledged-rules: "SL-HARD-5: short"\n')],
       /ack\.yaml:1 \(ConfigMap x\): acknowledgement of SL-HARD-5 needs a reason of at least 10 characters/],
   ])('exits 2 on %s with a clear message', (_what, args, message) => {

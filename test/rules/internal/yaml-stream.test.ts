@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
 import { parseAllDocuments, stringify } from 'yaml';
-import { compliantSet } from '../support/fixtures';
 import { parseManifests } from '../../../src/rules/internal/loader';
 import { YamlStream, YamlSyntaxError } from '../../../src/rules/internal/yaml-stream';
+import { compliantSet } from '../support/fixtures';
 
 /**
  * The reference: the `yaml` package with its YAML 1.1 schema, less the two
