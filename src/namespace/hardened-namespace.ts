@@ -1,7 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { namespaceFitErrors } from './namespace-fit';
 import { NamespaceLimitRange, NamespaceLimitRangeOptions } from './namespace-limit-range';
 import { NamespaceQuotaOptions, NamespaceResourceQuota } from './namespace-resource-quota';
+import { Harden } from '../hardening/harden';
 import { addRenderStep, clusterScoped } from '../internal/render';
 import { checkDnsLabel } from '../internal/validation';
 import { DnsOptions } from '../network/dns';
@@ -74,6 +76,11 @@ export interface HardenedNamespaceProps {
  * each pinned to a version), by default the namespace network baseline, and
  * optionally a ResourceQuota and a LimitRange. The Namespace object itself
  * never carries a `metadata.namespace`.
+ *
+ * When the namespace has a LimitRange or a ResourceQuota (its own or raw ones),
+ * every workload of the app in it must fit them: synth fails naming the
+ * workload, the field and the fix (see `namespaceFitErrors` for what is judged
+ * and how replicas, Jobs, CronJobs and HPAs count).
  */
 export class HardenedNamespace extends Construct {
   /** Name of the namespace. */
@@ -121,5 +128,20 @@ export class HardenedNamespace extends Construct {
     }
     if (props.quota) this.quota = new NamespaceResourceQuota(this, 'Quota', { ...props.quota, namespace: props.name });
     if (props.limitRange) this.limitRange = new NamespaceLimitRange(this, 'LimitRange', { ...props.limitRange, namespace: props.name });
+    this.node.addValidation({ validate: () => fitErrors(this, props.name) });
   }
+}
+
+/**
+ * The workloads of the app that do not fit the LimitRanges or quotas of `namespace`,
+ * judged on their final manifests (nothing is rendered when the namespace has neither).
+ * ConfigMaps and Secrets are only counted, not rendered: a ConfigMap's data may
+ * itself render the app (FalcoRules), which would recurse into this check.
+ */
+function fitErrors(scope: Construct, namespace: string): string[] {
+  const objects = scope.node.root.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.metadata.namespace === namespace);
+  if (!objects.some((o) => o.kind === 'LimitRange' || o.kind === 'ResourceQuota')) return [];
+  if (Harden._prepare(scope).length > 0) return []; // the hardening's own validation reports its errors
+  const manifests = objects.map((o) => (['ConfigMap', 'Secret'].includes(o.kind) ? { kind: o.kind, metadata: { name: o.metadata.name, namespace } } : o.toJson()));
+  return namespaceFitErrors(manifests, objects.map((o) => o.node.path.replace(/\/Resource$/, '')), namespace);
 }
