@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { namespaceFitErrors } from './namespace-fit';
 import { NamespaceLimitRange, NamespaceLimitRangeOptions } from './namespace-limit-range';
 import { NamespaceQuotaOptions, NamespaceResourceQuota } from './namespace-resource-quota';
 import { SynthesisPipeline } from '../internal/pipeline';
@@ -74,6 +75,11 @@ export interface HardenedNamespaceProps {
  * each pinned to a version), by default the namespace network baseline, and
  * optionally a ResourceQuota and a LimitRange. The Namespace object itself
  * never carries a `metadata.namespace`.
+ *
+ * When the namespace has a LimitRange or a ResourceQuota (its own or raw ones),
+ * every workload of the app in it must fit them: synth fails naming the
+ * workload, the field and the fix (see `namespaceFitErrors` for what is judged
+ * and how replicas, Jobs, CronJobs and HPAs count).
  */
 export class HardenedNamespace extends Construct {
   /** Name of the namespace. */
@@ -113,13 +119,26 @@ export class HardenedNamespace extends Construct {
       kind: 'Namespace',
       metadata: { name: props.name, labels },
     });
-    // Namespaces are cluster-scoped: drop the chart's namespace if cdk8s added it.
-    SynthesisPipeline.of(ns).track(ns); // cluster-scoped: the pipeline's clean-up drops its namespace
+    // Namespaces are cluster-scoped: the pipeline's clean-up drops the chart's namespace.
+    SynthesisPipeline.of(ns).track(ns);
 
     if (props.networkBaseline !== false) {
       this.networkBaseline = new NamespaceNetworkBaseline(this, 'Network', { namespace: props.name, dns: props.dns });
     }
     if (props.quota) this.quota = new NamespaceResourceQuota(this, 'Quota', { ...props.quota, namespace: props.name });
     if (props.limitRange) this.limitRange = new NamespaceLimitRange(this, 'LimitRange', { ...props.limitRange, namespace: props.name });
+    this.node.addValidation({ validate: () => fitErrors(this, props.name) });
   }
+}
+
+/**
+ * The workloads of the app that do not fit the LimitRanges or quotas of `namespace`,
+ * judged on the synthesis pipeline's final manifests.
+ */
+function fitErrors(scope: Construct, namespace: string): string[] {
+  const run = SynthesisPipeline.of(scope).result();
+  if (run.errors.length > 0) return []; // the pipeline's own errors are reported by the charts
+  const objects = run.objectsUnder(scope.node.root).filter((o) => run.manifests.get(o)?.metadata?.namespace === namespace);
+  if (!objects.some((o) => o.kind === 'LimitRange' || o.kind === 'ResourceQuota')) return [];
+  return namespaceFitErrors(objects.map((o) => run.manifests.get(o)), objects.map((o) => o.node.path.replace(/\/Resource$/, '')), namespace);
 }

@@ -1,15 +1,9 @@
 import { ApiObject, Size } from 'cdk8s';
 import { Construct } from 'constructs';
+import { LIMIT_RESOURCES } from './fields';
 import { cpuMillis, mebibytes, parseMebibytes, sortKeys } from './quantities';
 import { HardeningProfile, ResourceDefaults } from '../hardening/hardening-profile';
 import { checkDnsLabel } from '../internal/validation';
-
-/** The resources a LimitRange covers, with the names of their options. */
-const RESOURCES = [
-  { key: 'cpu', field: 'cpu', max: 'maxCpu' },
-  { key: 'memory', field: 'memory', max: 'maxMemory' },
-  { key: 'ephemeral-storage', field: 'ephemeralStorage', max: 'maxEphemeralStorage' },
-];
 
 /** Container defaults and maximums of a namespace. */
 export interface NamespaceLimitRangeOptions {
@@ -74,7 +68,7 @@ export class NamespaceLimitRange extends Construct {
     if (props.maxMemory !== undefined) max.memory = mebibytes(props.maxMemory);
     if (props.maxEphemeralStorage !== undefined) max['ephemeral-storage'] = mebibytes(props.maxEphemeralStorage);
 
-    for (const r of RESOURCES) {
+    for (const r of LIMIT_RESOURCES) {
       const amount = (name: string, value: string) => (r.key === 'cpu' ? cpuMillis(where, name, value) : parseMebibytes(value));
       const request = amount(`containerDefaults.${r.field}Request`, requests[r.key]);
       const limit = amount(`containerDefaults.${r.field}Limit`, limits[r.key]);

@@ -1,5 +1,6 @@
 import { ApiObject, Size } from 'cdk8s';
 import { Construct } from 'constructs';
+import { QUOTA_DEFAULTS, QUOTA_OPTIONS } from './fields';
 import { checkCount, cpuMillis, mebibytes, sortKeys } from './quantities';
 import { checkDnsLabel } from '../internal/validation';
 
@@ -104,7 +105,8 @@ export interface NamespaceResourceQuotaProps extends NamespaceQuotaOptions {
  * A ResourceQuota for one namespace. Note that once a quota constrains cpu,
  * memory or ephemeral-storage, the API server rejects pods that do not set
  * that request or limit: pair it with a `NamespaceLimitRange` (or harden every
- * workload) so that every container has them.
+ * workload) so that every container has them. In a `HardenedNamespace`,
+ * workloads that would break the quota fail at synth.
  */
 export class NamespaceResourceQuota extends Construct {
   /** Name of the ResourceQuota. */
@@ -117,31 +119,12 @@ export class NamespaceResourceQuota extends Construct {
     checkDnsLabel(where, 'name', this.quotaName);
 
     const hard: Record<string, string> = {};
-    const cpu = (field: string, key: string, value?: string) => {
-      if (value === undefined) return;
-      cpuMillis(where, field, value);
-      hard[key] = value;
-    };
-    const size = (key: string, value?: Size) => {
-      if (value !== undefined) hard[key] = mebibytes(value);
-    };
-    const count = (field: string, key: string, value?: number) => {
-      checkCount(where, field, value);
-      if (value !== undefined) hard[key] = String(value);
-    };
-    cpu('requestsCpu', 'requests.cpu', props.requestsCpu);
-    cpu('limitsCpu', 'limits.cpu', props.limitsCpu);
-    size('requests.memory', props.requestsMemory);
-    size('limits.memory', props.limitsMemory);
-    size('requests.ephemeral-storage', props.requestsEphemeralStorage);
-    size('limits.ephemeral-storage', props.limitsEphemeralStorage);
-    count('pods', 'pods', props.pods);
-    count('services', 'services', props.services);
-    count('configMaps', 'configmaps', props.configMaps);
-    count('secrets', 'secrets', props.secrets);
-    count('persistentVolumeClaims', 'persistentvolumeclaims', props.persistentVolumeClaims);
-    count('loadBalancers', 'services.loadbalancers', props.loadBalancers ?? 0);
-    count('nodePorts', 'services.nodeports', props.nodePorts ?? 0);
+    for (const [key, option] of Object.entries(QUOTA_OPTIONS)) {
+      const value = props[option] ?? QUOTA_DEFAULTS[option];
+      if (typeof value === 'string') cpuMillis(where, option, value);
+      if (typeof value === 'number') checkCount(where, option, value);
+      if (value !== undefined) hard[key] = typeof value === 'object' ? mebibytes(value) : String(value);
+    }
 
     new ApiObject(this, 'Resource', {
       apiVersion: 'v1',

@@ -7,6 +7,7 @@ import { matchingRules } from './falco-eval';
 import { expectVapShape } from './vap-shape';
 import { buildApp, buildNodeConfigApp, NAMESPACE, POD_PIDS_LIMIT } from '../../examples/platform-guardrails/main';
 import { RulePack, SecurityTesting, SuperlatchKeys } from '../../src';
+import { namespaceFitErrors } from '../../src/namespace/namespace-fit';
 import { expectNoFindings } from '../judges';
 import { find, podSpec, podTemplate } from '../util';
 
@@ -20,6 +21,10 @@ const CLUSTER_SCOPED = ['Namespace', 'PriorityClass', 'SeccompProfile', 'Validat
 
 test('the manifests match the snapshot', () => {
   expect(manifests).toMatchSnapshot();
+});
+
+test('every pod fits the namespace\'s LimitRange (max 1 cpu / 1Gi) and quota, rolling-update surge included', () => {
+  expect(namespaceFitErrors(manifests, manifests.map((m) => `${m.kind}/${m.metadata.name}`), NAMESPACE)).toEqual([]);
 });
 
 test('one GitOps chart with readable names: the hub latch example inside every guardrail', () => {

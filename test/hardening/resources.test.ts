@@ -9,7 +9,12 @@ const PROFILE_DEFAULTS = {
 };
 
 /** The rendered resources of the containers of one hardened cdk8s-plus Deployment. */
-function resourcesOf(props: Partial<kplus.ContainerProps>, options: { profile?: HardeningProfile; patch?: (d: kplus.Deployment) => void } = {}): any[] {
+interface Options {
+  readonly profile?: HardeningProfile;
+  readonly patch?: (d: kplus.Deployment) => void;
+}
+
+function resourcesOf(props: Partial<kplus.ContainerProps>, options: Options = {}): any[] {
   const { chart } = newChart();
   const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer(props)] });
   web.addInitContainer({ name: 'init', image: goodContainer().image });
@@ -37,7 +42,9 @@ describe('resources of cdk8s-plus containers', () => {
   });
 
   test('explicit resources are kept, and only what they leave out is filled in', () => {
-    const [, app] = resourcesOf({ resources: { cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.units(1) }, memory: { limit: Size.mebibytes(768) } } });
+    const [, app] = resourcesOf({
+      resources: { cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.units(1) }, memory: { limit: Size.mebibytes(768) } },
+    });
     expect(app.requests).toEqual({ 'cpu': '250m', 'memory': '64Mi', 'ephemeral-storage': '64Mi' });
     expect(app.limits).toEqual({ 'cpu': '1', 'memory': '768Mi', 'ephemeral-storage': '256Mi' });
   });
