@@ -1,10 +1,21 @@
-import { RulePack } from './pack';
+import { PackName, RulePack } from './pack';
 import { ALL_RULES } from './registry';
 import { Rule } from './rule';
+import { Relaxation, RelaxationName } from '../hardening/relaxation';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
+
+/** `Relaxation.tagOnlyImages` for `tag-only-images`: the factory that makes the relaxation. */
+export function relaxationFactory(name: RelaxationName): string {
+  const method = Object.getOwnPropertyNames(Relaxation).find((m) => m.toLowerCase() === name.replace(/-/g, ''));
+  if (!method) throw new Error(`No Relaxation factory for '${name}'`);
+  return `Relaxation.${method}`;
+}
+
+/** The packs that are exactly a Pod Security Standards level, the lower level first. */
+const PSS_PACKS: string[] = [PackName.BASELINE, PackName.PSS_RESTRICTED];
 
 /** docs/RULES.md, generated from the rule objects (see scripts/rules-docs.ts). */
 export function renderRulesMarkdown(): string {
@@ -19,6 +30,18 @@ export function renderRulesMarkdown(): string {
     'Errors fail `app.synth()` (when a pack is attached), the `audit` CLI (exit 1) and the cdk8s-cli plugin; warnings are reported only.',
     'Acknowledge a rule with `RuleAcknowledgements.acknowledgeRule(scope, id, reason)` or, in plain manifests, with the',
     '`superlatch.io/acknowledged-rules` annotation (one `RULE-ID: reason` or `RULE-ID @ json.path: reason` per line).',
+    '',
+    'A hardening relaxation counts as the acknowledgement of the rules it lifts ("Lifted by" below), in every pack, with the',
+    'relaxation\'s reason: the profile records it in the `superlatch.io/relaxations` annotation of the workload, and the packs,',
+    '`superlatch audit` and the cdk8s-cli plugin read it there. It lifts findings on that workload (and on a ServiceAccount',
+    'that only its pods use), never on the latch\'s own containers (`superlatch.io/latch-containers`), which the profile',
+    'does not relax; `Relaxation.addCapabilities` lifts only the capabilities it names. Reports list these findings as',
+    '`acknowledged by relaxation <name>: <reason>`.',
+    '',
+    'Both annotations are part of the manifest: whoever can edit it can acknowledge any finding, by either annotation.',
+    'Neither is silent (every finding they cover stays in the report, marked acknowledged, with its reason), so review',
+    'them in the GitOps diff, and enforce at admission (Pod Security Admission) what must never be waived: a relaxed',
+    'Pod Security Standards rule is still a violation there.',
     '',
     '## Packs',
     '',
@@ -44,6 +67,11 @@ export function renderRulesMarkdown(): string {
     );
     if (r.references.length > 0) {
       out.push(`- Implements: ${r.references.map((x) => `${x.framework} \`${x.id}\``).join(', ')}`);
+    }
+    if (r.relaxedBy.length > 0) {
+      const level = PSS_PACKS.find((p) => packsOf(r).includes(p));
+      const admission = level === undefined ? '' : `; the pod still violates Pod Security Standards: Pod Security Admission rejects it in a namespace that enforces \`${level === PackName.BASELINE ? 'baseline' : 'restricted'}\``;
+      out.push(`- Lifted by: ${r.relaxedBy.map((n) => `\`${relaxationFactory(n)}\``).join(', ')} (findings are acknowledged with its reason${admission})`);
     }
     out.push('');
   }
