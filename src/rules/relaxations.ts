@@ -41,11 +41,14 @@ export function parseRelaxations(value: unknown, where: string): RecordedRelaxat
 export function relaxationsByObject(manifests: any[], describe: (index: number) => string): RecordedRelaxation[][] {
   const own = manifests.map((o, i) => parseRelaxations(o?.metadata?.annotations?.[SuperlatchKeys.RELAXATIONS_ANNOTATION], describe(i)));
   const set = ManifestSet.of(manifests);
+  const usersOf = new Map<string, RecordedRelaxation[][]>();
+  for (const p of set.pods) {
+    const key = `${p.ref.namespace}/${p.spec.serviceAccountName ?? p.spec.serviceAccount ?? 'default'}`;
+    usersOf.set(key, [...(usersOf.get(key) ?? []), own[p.ref.index]]);
+  }
   for (const sa of set.ofKind('ServiceAccount')) {
-    const users = set.pods.filter((p) => p.ref.namespace === sa.namespace && (p.spec.serviceAccountName ?? p.spec.serviceAccount) === sa.name);
-    if (users.length === 0) continue;
-    const [first, ...rest] = users.map((p) => own[p.ref.index]);
-    own[sa.index] = first.filter((r) => rest.every((other) => other.some((x) => x.name === r.name)));
+    const [first, ...rest] = usersOf.get(`${sa.namespace}/${sa.name}`) ?? [[]];
+    own[sa.index] = [...own[sa.index], ...first.filter((r) => rest.every((other) => other.some((x) => x.name === r.name)))];
   }
   return own;
 }
@@ -66,10 +69,18 @@ export function relaxationCovering(
   return candidates.find((r) => r.name !== RelaxationName.ADD_CAPABILITIES || capabilitiesAllowed(r, container, finding.path));
 }
 
+const containersByObject = new WeakMap<ManifestSet, Map<number, ContainerRef[]>>();
+
 /** The container a finding's path is about: under its path, or its AppArmor annotation. */
 function containerAt(manifests: any[], finding: RuleFinding): ContainerRef | undefined {
-  const pods = ManifestSet.of(manifests).pods.filter((p) => p.ref.index === finding.objectIndex);
-  return pods.flatMap((p) => p.containers).find((c) => finding.path === c.path || finding.path.startsWith(`${c.path}.`)
+  const set = ManifestSet.of(manifests);
+  let byObject = containersByObject.get(set);
+  if (!byObject) {
+    byObject = new Map();
+    for (const c of set.containers()) byObject.set(c.pod.ref.index, [...(byObject.get(c.pod.ref.index) ?? []), c]);
+    containersByObject.set(set, byObject);
+  }
+  return (byObject.get(finding.objectIndex) ?? []).find((c) => finding.path === c.path || finding.path.startsWith(`${c.path}.`)
     || finding.path === jsonPath(c.pod.metaPath, 'annotations', APPARMOR_PREFIX + c.name));
 }
 

@@ -198,6 +198,9 @@ describe('what a relaxation does not cover', () => {
     const findings = (set: any[]) => RulePack.restricted().evaluate(set).findings.filter((f) => f.ruleId === 'SL-HARD-12').map((f) => f.acknowledged);
     expect(findings(out)).toEqual([true]);
     expect(findings([...out, other])).toEqual([false]);
+    // ...unless the account itself records the relaxation
+    find(out, 'ServiceAccount', 'w').metadata.annotations = { [SuperlatchKeys.RELAXATIONS_ANNOTATION]: relaxation(RelaxationName.SERVICE_ACCOUNT_TOKEN).toString() };
+    expect(findings([...out, other])).toEqual([true]);
   });
 
   test('a relaxation the rule does not name', () => {
