@@ -14,8 +14,9 @@ export function relaxationFactory(name: RelaxationName): string {
   return `Relaxation.${method}`;
 }
 
-/** The packs that are exactly a Pod Security Standards level, the lower level first. */
-const PSS_PACKS: string[] = [PackName.BASELINE, PackName.PSS_RESTRICTED];
+/** The packs that are exactly a Pod Security Standards level (the lower first), and that level's name. */
+const PSS_LEVELS: Record<string, string> = { [PackName.BASELINE]: 'baseline', [PackName.PSS_RESTRICTED]: 'restricted' };
+const PSS_PACKS = Object.keys(PSS_LEVELS);
 
 /** docs/RULES.md, generated from the rule objects (see scripts/rules-docs.ts). */
 export function renderRulesMarkdown(): string {
@@ -38,7 +39,8 @@ export function renderRulesMarkdown(): string {
     'does not relax; `Relaxation.addCapabilities` lifts only the capabilities it names. Reports list these findings as',
     '`acknowledged by relaxation <name>: <reason>`.',
     '',
-    'Both annotations are part of the manifest: whoever can edit it can acknowledge any finding, by either annotation.',
+    'Both annotations are part of the manifest: whoever can edit it can acknowledge any finding, by either annotation',
+    '(or widen a relaxation to the latch\'s containers by editing `superlatch.io/latch-containers`).',
     'Neither is silent (every finding they cover stays in the report, marked acknowledged, with its reason), so review',
     'them in the GitOps diff, and enforce at admission (Pod Security Admission) what must never be waived: a relaxed',
     'Pod Security Standards rule is still a violation there.',
@@ -70,7 +72,8 @@ export function renderRulesMarkdown(): string {
     }
     if (r.relaxedBy.length > 0) {
       const level = PSS_PACKS.find((p) => packsOf(r).includes(p));
-      const admission = level === undefined ? '' : `; the pod still violates Pod Security Standards: Pod Security Admission rejects it in a namespace that enforces \`${level === PackName.BASELINE ? 'baseline' : 'restricted'}\``;
+      const admission = level === undefined ? ''
+        : `; the pod still violates Pod Security Standards: Pod Security Admission rejects it in a namespace that enforces \`${PSS_LEVELS[level]}\``;
       out.push(`- Lifted by: ${r.relaxedBy.map((n) => `\`${relaxationFactory(n)}\``).join(', ')} (findings are acknowledged with its reason${admission})`);
     }
     out.push('');
