@@ -3,7 +3,9 @@
  *
  * Every relaxation switches exactly one hardened default off and is written,
  * with its reason, into the `superlatch.io/relaxations` annotation of the
- * workload so that reviewers see it in the GitOps diff.
+ * workload so that reviewers see it in the GitOps diff. Every rule pack counts
+ * it as the acknowledgement, with the same reason, of the rules it lifts (each
+ * rule's `relaxedBy`; listed in docs/RULES.md), except on the latch's own containers.
  *
  * @example
  * HardeningProfile.restricted({
@@ -32,7 +34,8 @@ export class Relaxation {
   /**
    * Add Linux capabilities on top of `drop: [ALL]` (names without the `CAP_`
    * prefix, e.g. `NET_BIND_SERVICE`). Pod Security Standards "restricted"
-   * accepts only `NET_BIND_SERVICE`; anything else is a finding of the rule pack.
+   * accepts only `NET_BIND_SERVICE`: the packs report anything else as acknowledged
+   * by this relaxation, but Pod Security Admission still rejects it.
    */
   public static addCapabilities(capabilities: string[], reason: string): Relaxation {
     if (capabilities.length === 0) {

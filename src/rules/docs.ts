@@ -1,6 +1,7 @@
-import { RulePack } from './pack';
+import { PackName, RulePack } from './pack';
 import { ALL_RULES } from './registry';
 import { Rule } from './rule';
+import { Relaxation, RelaxationName } from '../hardening/relaxation';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -10,6 +11,17 @@ function cell(text: string): string {
 export function ruleAnchor(id: string): string {
   return id.toLowerCase();
 }
+
+/** `Relaxation.tagOnlyImages` for `tag-only-images`: the factory that makes the relaxation. */
+export function relaxationFactory(name: RelaxationName): string {
+  const method = Object.getOwnPropertyNames(Relaxation).find((m) => m.toLowerCase() === name.replace(/-/g, ''));
+  if (!method) throw new Error(`No Relaxation factory for '${name}'`);
+  return `Relaxation.${method}`;
+}
+
+/** The packs that are exactly a Pod Security Standards level (the lower first), and that level's name. */
+const PSS_LEVELS: Record<string, string> = { [PackName.BASELINE]: 'baseline', [PackName.PSS_RESTRICTED]: 'restricted' };
+const PSS_PACKS = Object.keys(PSS_LEVELS);
 
 /** docs/RULES.md, generated from the rule objects (see scripts/rules-docs.ts). */
 export function renderRulesMarkdown(): string {
@@ -25,6 +37,19 @@ export function renderRulesMarkdown(): string {
     'The audit names the file and line of each finding\'s field; its SARIF output (`--format sarif`) links each rule to its section here.',
     'Acknowledge a rule with `RuleAcknowledgements.acknowledgeRule(scope, id, reason)` or, in plain manifests, with the',
     '`superlatch.io/acknowledged-rules` annotation (one `RULE-ID: reason` or `RULE-ID @ json.path: reason` per line).',
+    '',
+    'A hardening relaxation counts as the acknowledgement of the rules it lifts ("Lifted by" below), in every pack, with the',
+    'relaxation\'s reason: the profile records it in the `superlatch.io/relaxations` annotation of the workload, and the packs,',
+    '`superlatch audit` and the cdk8s-cli plugin read it there. It lifts findings on that workload (and on a ServiceAccount',
+    'that only its pods use), never on the latch\'s own containers (`superlatch.io/latch-containers`), which the profile',
+    'does not relax; `Relaxation.addCapabilities` lifts only the capabilities it names. Reports list these findings as',
+    '`acknowledged by relaxation <name>: <reason>`.',
+    '',
+    'Both annotations are part of the manifest: whoever can edit it can acknowledge any finding, by either annotation',
+    '(or widen a relaxation to the latch\'s containers by editing `superlatch.io/latch-containers`).',
+    'Neither is silent (every finding they cover stays in the report, marked acknowledged, with its reason), so review',
+    'them in the GitOps diff, and enforce at admission (Pod Security Admission) what must never be waived: a relaxed',
+    'Pod Security Standards rule is still a violation there.',
     '',
     '## Packs',
     '',
@@ -50,6 +75,12 @@ export function renderRulesMarkdown(): string {
     );
     if (r.references.length > 0) {
       out.push(`- Implements: ${r.references.map((x) => `${x.framework} \`${x.id}\``).join(', ')}`);
+    }
+    if (r.relaxedBy.length > 0) {
+      const level = PSS_PACKS.find((p) => packsOf(r).includes(p));
+      const admission = level === undefined ? ''
+        : `; the pod still violates Pod Security Standards: Pod Security Admission rejects it in a namespace that enforces \`${PSS_LEVELS[level]}\``;
+      out.push(`- Lifted by: ${r.relaxedBy.map((n) => `\`${relaxationFactory(n)}\``).join(', ')} (findings are acknowledged with its reason${admission})`);
     }
     out.push('');
   }

@@ -1,5 +1,6 @@
 import { SuperlatchKeys } from '../contract';
 import { Acknowledgement, covers, parseAcknowledgements } from './acknowledgements';
+import { relaxationCovering, relaxationsByObject } from './relaxations';
 import { AuditFinding, AuditReport, RuleOutcome } from './report';
 import { Rule } from './rule';
 
@@ -44,9 +45,14 @@ export function acknowledgementsByObject(manifests: any[], ctx: EvaluationContex
   });
 }
 
-/** Runs rules over manifests; findings are located, acknowledged and sorted. */
+/**
+ * Runs rules over manifests; findings are located, acknowledged and sorted.
+ * A finding is acknowledged by an acknowledgement that covers it or, failing
+ * that, by a relaxation recorded on its object that lifts the rule.
+ */
 export function evaluate(packName: string, rules: Rule[], manifests: any[], ctx: EvaluationContext = {}): AuditReport {
   const acks = acknowledgementsByObject(manifests, ctx);
+  const relaxations = relaxationsByObject(manifests, (i) => describeObject(manifests[i], i, ctx));
   const findings: AuditFinding[] = [];
   const outcomes: RuleOutcome[] = [];
   for (const rule of rules) {
@@ -61,6 +67,7 @@ export function evaluate(packName: string, rules: Rule[], manifests: any[], ctx:
       const o = manifests[f.objectIndex];
       const meta = o?.metadata ?? {};
       const ack = (acks[f.objectIndex] ?? []).find((a) => covers(a, rule.id, f.path));
+      const relaxation = ack ? undefined : relaxationCovering(rule, f, manifests, relaxations[f.objectIndex] ?? []);
       findings.push({
         ruleId: rule.id,
         severity: rule.severity,
@@ -72,8 +79,9 @@ export function evaluate(packName: string, rules: Rule[], manifests: any[], ctx:
         name: String(meta.name ?? ''),
         path: f.path,
         message: f.message,
-        acknowledged: ack !== undefined,
-        acknowledgedReason: ack?.reason,
+        acknowledged: ack !== undefined || relaxation !== undefined,
+        acknowledgedReason: ack?.reason ?? relaxation?.reason,
+        relaxation: relaxation?.name,
         constructPath: ctx.constructPaths?.[f.objectIndex],
         source: sourceLine(ctx, f.objectIndex),
         file: ctx.sources?.[f.objectIndex]?.file,

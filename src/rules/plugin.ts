@@ -1,7 +1,7 @@
 import { evaluate } from './engine';
 import { loadManifests } from './internal/loader';
 import { RulePack } from './pack';
-import { AuditFinding } from './report';
+import { acknowledgementNote, AuditFinding } from './report';
 
 /** Properties of the cdk8s-cli validation plugin (the `properties` of its `cdk8s.yaml` entry). */
 export interface SuperlatchValidationProps {
@@ -63,7 +63,7 @@ export class SuperlatchValidation {
         const manifestPath = f.file ?? '';
         const id = `${manifestPath}\u0000${f.name}\u0000${f.kind}`;
         const entry = resources.get(id) ?? { resourceName: f.name, manifestPath, locations: [] };
-        entry.locations.push(f.acknowledged ? `${f.path} (acknowledged: ${f.acknowledgedReason})` : f.path);
+        entry.locations.push(f.acknowledged ? `${f.path} (${acknowledgementNote(f)})` : f.path);
         resources.set(id, entry);
       }
       context.report.addViolation({

@@ -1,5 +1,6 @@
 import { compareRuleIds } from './registry';
 import { RuleSeverity, RuleStatus } from './rule';
+import { RelaxationName } from '../hardening/relaxation';
 
 /** One finding of a pack run, located and explained. */
 export interface AuditFinding {
@@ -33,6 +34,11 @@ export interface AuditFinding {
    * @default - not acknowledged
    */
   readonly acknowledgedReason?: string;
+  /**
+   * The hardening relaxation that acknowledged the finding (its reason is `acknowledgedReason`).
+   * @default - none: not acknowledged, or by an acknowledgement
+   */
+  readonly relaxation?: RelaxationName;
   /**
    * Path of the construct that produced the object (synth-time validation only).
    * @default - unknown (audit of plain manifests)
@@ -78,6 +84,12 @@ export function compareFindings(a: AuditFinding, b: AuditFinding): number {
     || a.path.localeCompare(b.path, 'en')
     || a.message.localeCompare(b.message, 'en')
     || (a.source ?? '').localeCompare(b.source ?? '', 'en');
+}
+
+/** `acknowledged: reason`, or `acknowledged by relaxation name: reason`; '' when not acknowledged. */
+export function acknowledgementNote(f: AuditFinding): string {
+  if (!f.acknowledged) return '';
+  return `acknowledged${f.relaxation ? ` by relaxation ${f.relaxation}` : ''}: ${f.acknowledgedReason}`;
 }
 
 /** Identifies the object of a finding as kind/namespace/name (kind/name when cluster-scoped). */
@@ -135,7 +147,7 @@ export class AuditReport {
   public toText(): string {
     const lines = this.findings.map((f) => {
       const where = [f.constructPath ? `construct ${f.constructPath}` : undefined, f.file && `${f.file}:${f.line}`].filter((x) => x).join(', ');
-      const ack = f.acknowledged ? ` [acknowledged: ${f.acknowledgedReason}]` : '';
+      const ack = f.acknowledged ? ` [${acknowledgementNote(f)}]` : '';
       return `${f.severity.padEnd(7)} ${f.ruleId.padEnd(12)} ${objectLabel(f)}  ${f.path}  ${f.message}${ack}${where ? ` (${where})` : ''}`;
     });
     lines.push(this.summary());
@@ -164,6 +176,7 @@ export class AuditReport {
         remediation: f.remediation,
         acknowledged: f.acknowledged,
         acknowledgedReason: f.acknowledgedReason,
+        relaxation: f.relaxation,
         constructPath: f.constructPath,
         source: f.source,
         file: f.file,

@@ -1,3 +1,5 @@
+import { RelaxationName } from '../hardening/relaxation';
+
 /** How bad a finding is: errors fail synthesis and the audit, warnings are only reported. */
 export enum RuleSeverity {
   /** Fails `app.synth()`, the `audit` CLI (exit 1) and the cdk8s-cli plugin. */
@@ -104,6 +106,13 @@ export interface RuleProps {
    * @default - none
    */
   readonly references?: RuleReference[];
+  /**
+   * The hardening relaxations that lift the rule: where the profile recorded one
+   * of them on an object (annotation `superlatch.io/relaxations`), the rule's
+   * findings on that object count as acknowledged, with the relaxation's reason.
+   * @default - none: no relaxation lifts the rule
+   */
+  readonly relaxedBy?: RelaxationName[];
 }
 
 const ID_PATTERN = /^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-\d+$/;
@@ -129,6 +138,8 @@ export abstract class Rule {
   public readonly remediation: string;
   /** Checks of other catalogues the rule implements. */
   public readonly references: RuleReference[];
+  /** The hardening relaxations that lift the rule (their findings count as acknowledged). */
+  public readonly relaxedBy: RelaxationName[];
 
   protected constructor(props: RuleProps) {
     if (!ID_PATTERN.test(props.id)) {
@@ -145,6 +156,7 @@ export abstract class Rule {
     this.rationale = props.rationale;
     this.remediation = props.remediation;
     this.references = [...(props.references ?? [])];
+    this.relaxedBy = [...(props.relaxedBy ?? [])];
   }
 
   /**

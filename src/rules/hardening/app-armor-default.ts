@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { finding, jsonPath, obj } from '../internal/manifests';
 import { design, kubescape, trivy } from '../internal/refs';
@@ -18,6 +19,7 @@ export const appArmorDefault = defineRule({
   rationale: 'PSS accepts an unset profile, but on nodes whose runtime does not apply one by default the container then runs unconfined.',
   remediation: `Add the pod-template annotation \`${APPARMOR_PREFIX}<container>: runtime/default\` for every container.`,
   references: [...design('§5'), ...kubescape('C-0055'), ...trivy('KSV002')],
+  relaxedBy: [RelaxationName.NO_APPARMOR],
   check: (set) => perPod(set, (pod) => pod.containers
     .filter((c) => !confined(pod.annotations[APPARMOR_PREFIX + c.name], c.sc.appArmorProfile ?? pod.podSc.appArmorProfile))
     .map((c) => finding(pod.ref, jsonPath(pod.metaPath, 'annotations', APPARMOR_PREFIX + c.name), `container '${c.name}' has no AppArmor runtime/default or localhost profile`))),

@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { finding, jsonPath, RuleFindingList } from '../internal/manifests';
 import { checkov, design, kubeScore, trivy } from '../internal/refs';
@@ -14,6 +15,7 @@ export const highUidGid = defineRule({
   rationale: 'Low ids collide with users of the node (and of images): a container escape or a shared volume then acts as that user.',
   remediation: `Set \`runAsUser\` and \`runAsGroup\` above ${MIN_ID} in \`spec.securityContext\` (and in containers that override them).`,
   references: [...design('§5'), ...kubeScore('container-security-context-user-group-id'), ...checkov('CKV_K8S_40'), ...trivy('KSV020', 'KSV021')],
+  relaxedBy: [RelaxationName.RUN_AS_ROOT, RelaxationName.LOW_IDS],
   check: (set) => perPod(set, (pod) => {
     const out: RuleFindingList = [];
     for (const field of ['runAsUser', 'runAsGroup']) {

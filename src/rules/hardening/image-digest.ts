@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { finding, jsonPath } from '../internal/manifests';
 import { checkov, design, kubeLinter, kubeScore, polaris, trivy } from '../internal/refs';
@@ -13,6 +14,7 @@ export const imageDigest = defineRule({
   rationale: 'A tag can be moved to other content at any time; only a digest guarantees that what runs is what was reviewed and scanned.',
   remediation: 'Reference every image as `registry/repo:tag@sha256:<64 hex digits>` (e.g. from `crane digest` or your registry).',
   references: [...design('§5'), ...kubeScore('container-image-tag'), ...polaris('tagNotSpecified'), ...checkov('CKV_K8S_43', 'CKV_K8S_14'), ...trivy('KSV013'), ...kubeLinter('latest-tag')],
+  relaxedBy: [RelaxationName.TAG_ONLY_IMAGES],
   check: (set) => perPod(set, (pod) => pod.containers
     .filter((c) => typeof c.c.image !== 'string' || !DIGEST.test(c.c.image))
     .map((c) => finding(pod.ref, jsonPath(c.path, 'image'), `container '${c.name}' image '${c.c.image ?? ''}' is not pinned by an @sha256 digest`))),

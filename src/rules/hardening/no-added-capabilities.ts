@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { arr, finding, jsonPath, obj } from '../internal/manifests';
 import { checkov, design, trivy } from '../internal/refs';
@@ -11,6 +12,7 @@ export const noAddedCapabilities = defineRule({
   rationale: 'Even NET_BIND_SERVICE, which PSS restricted allows, is unnecessary for ports of 1024 and above.',
   remediation: 'Remove `securityContext.capabilities.add` and listen on a port of 1024 or above.',
   references: [...design('§5'), ...checkov('CKV_K8S_25', 'CKV_K8S_37'), ...trivy('KSV022')],
+  relaxedBy: [RelaxationName.ADD_CAPABILITIES],
   check: (set) => perPod(set, (pod) => pod.containers
     .filter((c) => arr(obj(c.sc.capabilities).add).length > 0)
     .map((c) => finding(pod.ref, jsonPath(c.path, 'securityContext', 'capabilities', 'add'),

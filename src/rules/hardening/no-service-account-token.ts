@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { finding, jsonPath } from '../internal/manifests';
 import { checkov, cis, design, kubescape, polaris } from '../internal/refs';
@@ -11,6 +12,7 @@ export const noServiceAccountToken = defineRule({
   rationale: 'A mounted token lets anything that gets code execution in the pod call the Kubernetes API with the pod\'s permissions.',
   remediation: 'Set `spec.automountServiceAccountToken: false` on the pod; workloads that call the API mount a projected token explicitly and acknowledge this rule.',
   references: [...design('§5'), ...cis('5.1.6'), ...polaris('automountServiceAccountToken'), ...kubescape('C-0034'), ...checkov('CKV_K8S_38')],
+  relaxedBy: [RelaxationName.SERVICE_ACCOUNT_TOKEN],
   check: (set) => perPod(set, (pod) => pod.spec.automountServiceAccountToken === false ? [] : [
     finding(pod.ref, jsonPath(pod.specPath, 'automountServiceAccountToken'), 'the pod mounts a ServiceAccount token (automountServiceAccountToken is not false)'),
   ]),

@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule } from '../internal/define';
 import { finding, jsonPath, RuleFindingList } from '../internal/manifests';
 import { checkov, design, kubeLinter, kubeScore, polaris } from '../internal/refs';
@@ -20,6 +21,7 @@ export const probes = defineRule({
   rationale: 'Without readiness a broken pod keeps receiving traffic; without liveness a hung one is never restarted; identical probes restart pods that are only busy.',
   remediation: 'Add a `readinessProbe` (can I serve now?) and a different `livenessProbe` (am I stuck?) to every container of Deployments, StatefulSets and DaemonSets.',
   references: [...design('§5'), ...kubeScore('pod-probes'), ...polaris('livenessProbeMissing', 'readinessProbeMissing'), ...checkov('CKV_K8S_8', 'CKV_K8S_9'), ...kubeLinter('no-liveness-probe', 'no-readiness-probe')],
+  relaxedBy: [RelaxationName.NO_PROBES],
   check: (set) => {
     const pods = set.pods.filter((p) => !p.batch && p.ref.kind !== 'PodTemplate');
     if (pods.length === 0) return undefined;

@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { finding, jsonPath } from '../internal/manifests';
 import { checkov, design, kubeLinter, kubeScore, kubescape, polaris, trivy } from '../internal/refs';
@@ -14,6 +15,7 @@ export const readOnlyRootFilesystem = defineRule({
     ...design('§5'), ...kubeScore('container-security-context-readonlyrootfilesystem'), ...polaris('notReadOnlyRootFilesystem'),
     ...kubescape('C-0017'), ...checkov('CKV_K8S_22'), ...trivy('KSV014'), ...kubeLinter('no-read-only-root-fs'),
   ],
+  relaxedBy: [RelaxationName.WRITABLE_ROOT_FILESYSTEM],
   check: (set) => perPod(set, (pod) => pod.containers
     .filter((c) => c.sc.readOnlyRootFilesystem !== true)
     .map((c) => finding(pod.ref, jsonPath(c.path, 'securityContext', 'readOnlyRootFilesystem'), `container '${c.name}' has a writable root filesystem`))),

@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { finding, jsonPath, RuleFindingList } from '../internal/manifests';
 import { checkov, design, kubeScore, polaris } from '../internal/refs';
@@ -11,6 +12,7 @@ export const runAsNonRootExplicit = defineRule({
   rationale: 'Setting it at both levels keeps a container non-root when it is copied into another pod spec or the pod-level context is edited.',
   remediation: 'Set `runAsNonRoot: true` in `spec.securityContext` and in every container\'s `securityContext`.',
   references: [...design('§5'), ...polaris('runAsRootAllowed'), ...checkov('CKV_K8S_23'), ...kubeScore('container-security-context-user-group-id')],
+  relaxedBy: [RelaxationName.RUN_AS_ROOT],
   check: (set) => perPod(set, (pod) => {
     const out: RuleFindingList = [];
     if (pod.podSc.runAsNonRoot !== true) {

@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { finding, jsonPath, obj, RuleFindingList } from '../internal/manifests';
 import { checkov, design, kubeScore, trivy } from '../internal/refs';
@@ -16,6 +17,7 @@ export const seccompExplicit = defineRule({
   rationale: 'Scanners that read only one level (and copies of a container into another pod) miss a profile that is set only on the other level.',
   remediation: 'Set `seccompProfile: {type: RuntimeDefault}` in `spec.securityContext` and in every container\'s `securityContext`.',
   references: [...design('§5'), ...kubeScore('container-seccomp-profile'), ...checkov('CKV_K8S_31'), ...trivy('KSV030')],
+  relaxedBy: [RelaxationName.NO_SECCOMP],
   check: (set) => perPod(set, (pod) => {
     const out: RuleFindingList = [];
     if (!confined(pod.podSc.seccompProfile)) {

@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule } from '../internal/define';
 import { finding } from '../internal/manifests';
 import { checkov, design } from '../internal/refs';
@@ -11,6 +12,7 @@ export const serviceAccountAutomount = defineRule({
   rationale: 'A ServiceAccount that automounts hands its token to every pod that uses it and forgets to opt out.',
   remediation: 'Set `automountServiceAccountToken: false` on the ServiceAccount.',
   references: [...design('§5'), ...checkov('CKV_K8S_38')],
+  relaxedBy: [RelaxationName.SERVICE_ACCOUNT_TOKEN],
   check: (set) => {
     const accounts = set.ofKind('ServiceAccount');
     if (accounts.length === 0) return undefined;

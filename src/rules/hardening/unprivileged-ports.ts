@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { arr, finding, jsonPath, obj } from '../internal/manifests';
 import { design, kubeLinter, trivy } from '../internal/refs';
@@ -11,6 +12,7 @@ export const unprivilegedPorts = defineRule({
   rationale: 'Ports below 1024 need NET_BIND_SERVICE or root; a Service can still expose port 80 or 443 in front of a high container port.',
   remediation: 'Change `containerPort` to 1024 or above and map the well-known port in the Service (`port: 443, targetPort: 8443`).',
   references: [...design('§5'), ...kubeLinter('privileged-ports'), ...trivy('KSV117')],
+  relaxedBy: [RelaxationName.PRIVILEGED_PORTS],
   check: (set) => perPod(set, (pod) => pod.containers.flatMap((c) => arr(c.c.ports)
     .map((p, i) => ({ port: obj(p).containerPort, i }))
     .filter(({ port }) => typeof port === 'number' && port < 1024)

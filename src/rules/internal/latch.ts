@@ -27,6 +27,11 @@ export function latchPods(set: ManifestSet): LatchPod[] {
     }));
 }
 
+/** The latch's own containers (agent, gate), which always keep the full restricted settings. */
+export function latchContainerNames(pod: PodRef): Set<string> {
+  return new Set((pod.annotations[SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION] ?? '').split(',').map((x) => x.trim()).filter((x) => x));
+}
+
 /** Guarded pods in hub mode: no writer, no credentials, no egress, no token. */
 export function isGuardedHub(lp: LatchPod): boolean {
   return lp.mode === 'hub' && lp.role === SuperlatchKeys.ROLE_GUARDED;

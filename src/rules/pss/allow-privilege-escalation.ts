@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { finding, jsonPath } from '../internal/manifests';
 import { checkov, cis, kubeLinter, kubescape, polaris, pss, trivy } from '../internal/refs';
@@ -14,6 +15,7 @@ export const allowPrivilegeEscalation = defineRule({
     ...pss('allowPrivilegeEscalation'), ...cis('5.2.6'), ...polaris('privilegeEscalationAllowed'), ...kubescape('C-0016'),
     ...checkov('CKV_K8S_20'), ...trivy('KSV001'), ...kubeLinter('privilege-escalation-container'),
   ],
+  relaxedBy: [RelaxationName.PRIVILEGE_ESCALATION],
   check: (set) => perPod(set, (pod) => pod.windows ? [] : pod.containers
     .filter((c) => c.sc.allowPrivilegeEscalation !== false)
     .map((c) => finding(pod.ref, jsonPath(c.path, 'securityContext', 'allowPrivilegeEscalation'),

@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { finding, jsonPath, obj, RuleFindingList } from '../internal/manifests';
 import { pss } from '../internal/refs';
@@ -22,6 +23,7 @@ export const appArmorProfile = defineRule({
   rationale: 'Disabling AppArmor removes the mandatory access control that confines what a compromised container can touch on the node.',
   remediation: `Set the \`${APPARMOR_PREFIX}<container>\` annotation to \`runtime/default\` or \`localhost/<profile>\` (or leave it unset); never \`unconfined\`. The \`appArmorProfile.type\` field may only be RuntimeDefault or Localhost.`,
   references: [...pss('appArmorProfile')],
+  relaxedBy: [RelaxationName.NO_APPARMOR],
   check: (set) => perPod(set, (pod) => {
     const out: RuleFindingList = [];
     for (const [key, value] of Object.entries(pod.annotations)) {

@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { arr, finding, jsonPath, obj } from '../internal/manifests';
 import { checkov, cis, polaris, pss, trivy } from '../internal/refs';
@@ -17,6 +18,7 @@ export const capabilitiesBaseline = defineRule({
   rationale: 'Capabilities such as NET_RAW, NET_ADMIN or SYS_ADMIN give a container kernel powers that enable spoofing, host network changes or escapes.',
   remediation: `List in \`securityContext.capabilities.add\` only names from: ${BASELINE_CAPABILITIES.join(', ')} (exact upper-case names, no CAP_ prefix).`,
   references: [...pss('capabilities_baseline'), ...cis('5.2.9'), ...polaris('dangerousCapabilities', 'insecureCapabilities'), ...checkov('CKV_K8S_25'), ...trivy('KSV022')],
+  relaxedBy: [RelaxationName.ADD_CAPABILITIES],
   check: (set) => perPod(set, (pod) => pod.containers.flatMap((c) => arr(obj(c.sc.capabilities).add)
     .map((cap, i) => ({ cap, i }))
     .filter(({ cap }) => !BASELINE_CAPABILITIES.includes(cap))

@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { arr, finding, jsonPath, obj, RuleFindingList } from '../internal/manifests';
 import { checkov, cis, kubescape, polaris, pss, trivy } from '../internal/refs';
@@ -14,6 +15,7 @@ export const capabilitiesRestricted = defineRule({
     ...pss('capabilities_restricted', 'capabilities_baseline'), ...cis('5.2.8', '5.2.9', '5.2.10'), ...polaris('insecureCapabilities', 'dangerousCapabilities'),
     ...kubescape('C-0046'), ...checkov('CKV_K8S_28', 'CKV_K8S_37'), ...trivy('KSV003', 'KSV106'),
   ],
+  relaxedBy: [RelaxationName.ADD_CAPABILITIES],
   check: (set) => perPod(set, (pod) => {
     if (pod.windows) return [];
     const out: RuleFindingList = [];

@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { finding, jsonPath, RuleFindingList } from '../internal/manifests';
 import { checkov, cis, kubeLinter, kubescape, polaris, pss, trivy } from '../internal/refs';
@@ -14,6 +15,7 @@ export const runAsNonRoot = defineRule({
     ...pss('runAsNonRoot'), ...cis('5.2.7'), ...polaris('runAsRootAllowed'), ...kubescape('C-0013'), ...checkov('CKV_K8S_23'),
     ...trivy('KSV012'), ...kubeLinter('run-as-non-root'),
   ],
+  relaxedBy: [RelaxationName.RUN_AS_ROOT],
   check: (set) => perPod(set, (pod) => {
     const out: RuleFindingList = [];
     const podValue = pod.podSc.runAsNonRoot;

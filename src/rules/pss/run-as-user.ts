@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { finding, jsonPath, RuleFindingList } from '../internal/manifests';
 import { pss, trivy } from '../internal/refs';
@@ -11,6 +12,7 @@ export const runAsUser = defineRule({
   rationale: 'runAsUser: 0 makes the process root whatever the image says.',
   remediation: 'Remove `runAsUser: 0` from the pod and containers, or set a non-zero uid (the hardened profile uses one above 10000).',
   references: [...pss('runAsUser'), ...trivy('KSV105')],
+  relaxedBy: [RelaxationName.RUN_AS_ROOT],
   check: (set) => perPod(set, (pod) => {
     const out: RuleFindingList = [];
     if (pod.podSc.runAsUser === 0) {

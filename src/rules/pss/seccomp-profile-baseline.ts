@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { finding, jsonPath, obj, RuleFindingList } from '../internal/manifests';
 import { pss, trivy } from '../internal/refs';
@@ -11,6 +12,7 @@ export const seccompProfileBaseline = defineRule({
   rationale: 'Without a seccomp filter every system call reaches the kernel, including the rarely used ones behind most container escapes.',
   remediation: 'Set `securityContext.seccompProfile.type` to `RuntimeDefault` or `Localhost` (or leave it unset); never `Unconfined`.',
   references: [...pss('seccompProfile_baseline'), ...trivy('KSV104')],
+  relaxedBy: [RelaxationName.NO_SECCOMP],
   check: (set) => perPod(set, (pod) => {
     const out: RuleFindingList = [];
     if (obj(pod.podSc.seccompProfile).type === 'Unconfined') {

@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { finding, jsonPath, obj, RuleFindingList } from '../internal/manifests';
 import { checkov, cis, kubescape, pss, trivy } from '../internal/refs';
@@ -16,6 +17,7 @@ export const seccompProfileRestricted = defineRule({
   rationale: 'Without a seccomp filter every system call reaches the kernel, including the rarely used ones behind most container escapes.',
   remediation: 'Set `spec.securityContext.seccompProfile.type: RuntimeDefault` (or Localhost) on the pod, or on every container; never `Unconfined`.',
   references: [...pss('seccompProfile_restricted', 'seccompProfile_baseline'), ...cis('5.7.2'), ...kubescape('C-0210'), ...checkov('CKV_K8S_31'), ...trivy('KSV030', 'KSV104')],
+  relaxedBy: [RelaxationName.NO_SECCOMP],
   check: (set) => perPod(set, (pod) => {
     if (pod.windows) return [];
     const out: RuleFindingList = [];
