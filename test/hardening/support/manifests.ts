@@ -48,7 +48,7 @@ export function workloadId(m: any): string {
  */
 export function templatePathOf(m: any): string[] | undefined {
   const known = TEMPLATE_PATHS[m.kind];
-  if (known) return known;
+  if (known) return [...known];
   return [['spec', 'template'], ['spec', 'jobTemplate', 'spec', 'template']]
     .find((p) => Array.isArray(at(m, [...p, 'spec', 'containers'])));
 }
