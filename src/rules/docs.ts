@@ -1,14 +1,9 @@
 import { RulePack } from './pack';
-import { ALL_RULES } from './registry';
+import { ALL_RULES, ruleAnchor } from './registry';
 import { Rule } from './rule';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-/** The anchor of a rule's section in docs/RULES.md (GitHub's slug of its `## <id>` heading). */
-export function ruleAnchor(id: string): string {
-  return id.toLowerCase();
 }
 
 /** docs/RULES.md, generated from the rule objects (see scripts/rules-docs.ts). */

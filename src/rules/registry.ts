@@ -113,6 +113,14 @@ export function compareRuleIds(a: string, b: string): number {
   return pa.n - pb.n;
 }
 
+/**
+ * The anchor of a rule's section in docs/RULES.md (GitHub's slug of its `## <id>` heading);
+ * here rather than in docs.ts so that the audit CLI links rules without loading cdk8s.
+ */
+export function ruleAnchor(id: string): string {
+  return id.toLowerCase();
+}
+
 /** Every built-in rule, once, in id order. */
 export const ALL_RULES: Rule[] = [...new Set([...PSS_BASELINE_RULES, ...PSS_RESTRICTED_RULES, ...HARDENING_RULES, ...NETWORK_RULES, ...LATCH_RULES])]
   .sort((a, b) => compareRuleIds(a.id, b.id));
