@@ -18,11 +18,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.106',
   constructsVersion: '10.3.0',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  // The audit CLI reads YAML with js-yaml (its own types, so no @types) and the Falco
-  // rules are written with yaml; jsii needs non-jsii runtime deps bundled.
-  bundledDeps: ['yaml@^2.6.0', 'js-yaml@^5.5.0'],
+  // The audit CLI reads YAML with js-yaml and the Falco rules are written with yaml;
+  // jsii needs non-jsii runtime deps bundled.
+  bundledDeps: ['yaml@^2.6.0', 'js-yaml@^4.1.0'],
   devDeps: [
     '@types/node@^20',
+    '@types/js-yaml@^4.0.9',
     'kubernetes-models@4.4.2',
     '@monokle/validation@0.33.0',
     'ajv@^8.17.1',

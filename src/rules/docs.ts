@@ -1,15 +1,10 @@
 import { PackName, RulePack } from './pack';
-import { ALL_RULES } from './registry';
+import { ALL_RULES, ruleAnchor } from './registry';
 import { Rule } from './rule';
 import { Relaxation, RelaxationName } from '../hardening/relaxation';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-/** The anchor of a rule's section in docs/RULES.md (GitHub's slug of its `## <id>` heading). */
-export function ruleAnchor(id: string): string {
-  return id.toLowerCase();
 }
 
 /** `Relaxation.tagOnlyImages` for `tag-only-images`: the factory that makes the relaxation. */

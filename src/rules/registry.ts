@@ -92,12 +92,33 @@ function areaRank(prefix: string): number {
   return i < 0 ? AREA_ORDER.length : i;
 }
 
+/** Prefix and number of each rule id seen (a few dozen), so that sorting findings parses each id once. */
+const ID_PARTS = new Map<string, { prefix: string; n: number }>();
+
+function idParts(id: string): { prefix: string; n: number } {
+  let parts = ID_PARTS.get(id);
+  if (!parts) {
+    const m = /^(.*)-(\d+)$/.exec(id);
+    parts = m ? { prefix: m[1], n: Number(m[2]) } : { prefix: id, n: 0 };
+    ID_PARTS.set(id, parts);
+  }
+  return parts;
+}
+
 /** Orders rule ids by area (PSS, HARD, NET, LATCH_RULES, then custom ones) and naturally: SL-PSS-2 before SL-PSS-10. */
 export function compareRuleIds(a: string, b: string): number {
-  const [, pa, na] = /^(.*)-(\d+)$/.exec(a) ?? [a, a, '0'];
-  const [, pb, nb] = /^(.*)-(\d+)$/.exec(b) ?? [b, b, '0'];
-  if (pa !== pb) return areaRank(pa) - areaRank(pb) || (pa < pb ? -1 : 1);
-  return Number(na) - Number(nb);
+  const pa = idParts(a);
+  const pb = idParts(b);
+  if (pa.prefix !== pb.prefix) return areaRank(pa.prefix) - areaRank(pb.prefix) || (pa.prefix < pb.prefix ? -1 : 1);
+  return pa.n - pb.n;
+}
+
+/**
+ * The anchor of a rule's section in docs/RULES.md (GitHub's slug of its `## <id>` heading);
+ * here rather than in docs.ts so that the audit CLI links rules without loading cdk8s.
+ */
+export function ruleAnchor(id: string): string {
+  return id.toLowerCase();
 }
 
 /** Every built-in rule, once, in id order. */

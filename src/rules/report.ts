@@ -74,16 +74,19 @@ export interface RuleOutcome {
 
 const SEVERITY_ORDER = [RuleSeverity.ERROR, RuleSeverity.WARNING];
 
+/** `a.localeCompare(b, 'en')`, with one collator instead of one per call (sorting is a large part of an audit). */
+const compareText = new Intl.Collator('en').compare;
+
 /** Deterministic order: errors first, then rule id, object, path, message. */
 export function compareFindings(a: AuditFinding, b: AuditFinding): number {
   return SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity)
     || compareRuleIds(a.ruleId, b.ruleId)
-    || a.kind.localeCompare(b.kind, 'en')
-    || (a.namespace ?? '').localeCompare(b.namespace ?? '', 'en')
-    || a.name.localeCompare(b.name, 'en')
-    || a.path.localeCompare(b.path, 'en')
-    || a.message.localeCompare(b.message, 'en')
-    || (a.source ?? '').localeCompare(b.source ?? '', 'en');
+    || compareText(a.kind, b.kind)
+    || compareText(a.namespace ?? '', b.namespace ?? '')
+    || compareText(a.name, b.name)
+    || compareText(a.path, b.path)
+    || compareText(a.message, b.message)
+    || compareText(a.source ?? '', b.source ?? '');
 }
 
 /** `acknowledged: reason`, or `acknowledged by relaxation name: reason`; '' when not acknowledged. */

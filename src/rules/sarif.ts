@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { ruleAnchor } from './docs';
+import { ruleAnchor } from './registry';
 import { AuditFinding, AuditReport, objectLabel } from './report';
 import { Rule } from './rule';
 import { packageInfo } from '../internal/package-info';
