@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { App, Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { NamespaceNetworkBaseline, WorkloadNetworkPolicy } from '../src';
 
 /** A digest-pinned image for tests (the digest only has to be well-formed). */
 export const IMAGE = `registry.example.com/app:1.0@sha256:${'ab'.repeat(32)}`;
@@ -23,6 +24,16 @@ export function newChart(namespace = 'apps'): { app: App; chart: Chart } {
   const app = Testing.app();
   const chart = new Chart(app, 'test', { namespace, disableResourceNameHashes: true });
   return { app, chart };
+}
+
+/**
+ * What the restricted profile asks of every hardened workload's network (SL-NET-1/2):
+ * the namespace default-deny of `chart`'s namespace (once per chart) and, for each
+ * workload, a policy of its own for Ingress and Egress with no peers but DNS.
+ */
+export function coverNetwork(chart: Chart, ...workloads: IConstruct[]): void {
+  if (!chart.node.tryFindChild('default-deny')) new NamespaceNetworkBaseline(chart, 'default-deny');
+  for (const w of workloads) new WorkloadNetworkPolicy(chart, `${w.node.id}-policy`, { workload: w });
 }
 
 export function find(manifests: any[], kind: string, name?: string): any {

@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { WorkloadHardeningOptions } from './harden';
 import { HardeningProfile } from './hardening-profile';
+import { checkNetworkCoverage } from './network-coverage';
 import { CDK8S_ADDR_LABEL, hardenWorkload, isWorkload } from './pod-hardening';
 import { RelaxationName } from './relaxation';
 import { containersWithPlusDefaults } from './resources';
@@ -102,6 +103,8 @@ export class HardeningState {
     pipeline.addStep(Stage.HARDENING, (run) => this.harden(run));
     // app-wide, once per synthesis: selectors that point at a hardened workload by its construct-path hash
     pipeline.addStep(Stage.SELECTORS, rewriteAppSelectors);
+    // app-wide, over the final objects: the network part of the profile
+    pipeline.addStep(Stage.CHECKS, (run) => checkNetworkCoverage(run, NETWORK.get(run) ?? new Map()));
   }
 
   public register(obj: ApiObject, options: WorkloadHardeningOptions): Identity {
@@ -144,6 +147,7 @@ export class HardeningState {
     const claimed = new Map<string, Array<{ identity: Identity; path: string }>>();
     const addrToLabels = new Map<string, Record<string, string>>();
     const hardened = new Set<ApiObject>();
+    const networkTargets = new Map<ApiObject, string>();
     const wanted = new Set<string>();
 
     for (const [obj, json] of targets) {
@@ -208,6 +212,7 @@ export class HardeningState {
       }
 
       hardened.add(obj);
+      if (!profile.relaxed.has(RelaxationName.NO_NETWORK_POLICY)) networkTargets.set(obj, owner.node.path);
       const result = hardenWorkload(json, {
         profile,
         labels: podLabelsOf(identity),
@@ -231,6 +236,7 @@ export class HardeningState {
     }
 
     SELECTORS.set(run, { addrToLabels, skip: hardened });
+    NETWORK.set(run, networkTargets);
   }
 
   /** A ServiceAccount or PodDisruptionBudget of `owner`: created once, its manifest recomputed each run. */
@@ -248,6 +254,7 @@ export class HardeningState {
 }
 
 const STATE = Symbol.for('cdk8s-superlatch.hardening-state');
+const NETWORK = new WeakMap<PipelineRun, Map<ApiObject, string>>();
 const SELECTORS = new WeakMap<PipelineRun, { addrToLabels: Map<string, Record<string, string>>; skip: Set<ApiObject> }>();
 
 /** The SELECTORS stage: cdk8s-plus hash selectors anywhere in the app get the stable labels. */

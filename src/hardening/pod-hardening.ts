@@ -351,6 +351,17 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
       }
     });
 
+    if (!isRelaxed(RelaxationName.SECRETS_IN_ENV)) {
+      const fix = "mount the Secret as a read-only 'secret' volume (defaultMode 0400) and read the file, or add Relaxation.secretsInEnv(reason)";
+      (c.env ?? []).forEach((e: any, j: number) => {
+        const ref = e?.valueFrom?.secretKeyRef;
+        if (ref) fail(`${path}.env[${j}].valueFrom.secretKeyRef`, `container '${c.name}' reads Secret '${ref.name}' key '${ref.key}' into env var '${e.name}'`, fix);
+      });
+      (c.envFrom ?? []).forEach((e: any, j: number) => {
+        if (e?.secretRef) fail(`${path}.envFrom[${j}].secretRef`, `container '${c.name}' loads every key of Secret '${e.secretRef.name}' into its environment`, fix);
+      });
+    }
+
     if (ctx.plusDefaultResources?.includes(c.name)) c.resources = withoutPlusDefaults(c.resources);
     fillResources(ensure(c, 'resources'), profile.resources, `${path}.resources`, c.name);
 

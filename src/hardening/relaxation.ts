@@ -85,6 +85,25 @@ export class Relaxation {
     return new Relaxation(RelaxationName.LOW_IDS, reason);
   }
 
+  /**
+   * Accept Secrets read into environment variables (`env[].valueFrom.secretKeyRef`,
+   * `envFrom[].secretRef`) in the application containers, e.g. for upstream
+   * software that reads its password only from the environment.
+   */
+  public static secretsInEnv(reason: string): Relaxation {
+    return new Relaxation(RelaxationName.SECRETS_IN_ENV, reason);
+  }
+
+  /**
+   * Accept a workload that the app's own NetworkPolicies do not fully cover: no
+   * namespace default-deny, or no policy of its own (by `matchLabels`) for
+   * Ingress and Egress — for traffic governed outside the app (a mesh, a
+   * cluster-wide policy) or software whose peers cannot be listed yet.
+   */
+  public static noNetworkPolicy(reason: string): Relaxation {
+    return new Relaxation(RelaxationName.NO_NETWORK_POLICY, reason);
+  }
+
   /** Stable name of what is relaxed, as written in the annotation. */
   public readonly name: RelaxationName;
 
@@ -138,4 +157,8 @@ export enum RelaxationName {
   NO_PROBES = 'no-probes',
   /** See `Relaxation.lowIds`. */
   LOW_IDS = 'low-ids',
+  /** See `Relaxation.secretsInEnv`. */
+  SECRETS_IN_ENV = 'secrets-in-env',
+  /** See `Relaxation.noNetworkPolicy`. */
+  NO_NETWORK_POLICY = 'no-network-policy',
 }

@@ -22,12 +22,16 @@ export enum Stage {
   CLEAN_UP = 'clean-up',
   /** Selectors on cdk8s-plus construct-path hashes get the stable labels, app-wide. */
   SELECTORS = 'selectors',
+  /** App-wide refusals that need every final object (network coverage of hardened workloads). */
+  CHECKS = 'checks',
   /** Objects computed from the other objects' final manifests (Falco rules). */
   DERIVED = 'derived',
 }
 
 /** The stages in the order they run. */
-export const STAGES: readonly Stage[] = [Stage.LATCH, Stage.PID_LIMITS, Stage.HARDENING, Stage.CLEAN_UP, Stage.SELECTORS, Stage.DERIVED];
+export const STAGES: readonly Stage[] = [
+  Stage.LATCH, Stage.PID_LIMITS, Stage.HARDENING, Stage.CLEAN_UP, Stage.SELECTORS, Stage.CHECKS, Stage.DERIVED,
+];
 
 /** A change to one object's manifest: returns the new manifest (or the same, modified). */
 export type Transform = (json: any, run: PipelineRun) => any;

@@ -1,9 +1,9 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { namespaceFitErrors } from './namespace-fit';
 import { NamespaceLimitRange, NamespaceLimitRangeOptions } from './namespace-limit-range';
 import { NamespaceQuotaOptions, NamespaceResourceQuota } from './namespace-resource-quota';
-import { SynthesisPipeline } from '../internal/pipeline';
+import { PipelineRun, reportIn, Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
 import { DnsOptions } from '../network/dns';
 import { NamespaceNetworkBaseline } from '../network/namespace-network-baseline';
@@ -127,7 +127,11 @@ export class HardenedNamespace extends Construct {
     }
     if (props.quota) this.quota = new NamespaceResourceQuota(this, 'Quota', { ...props.quota, namespace: props.name });
     if (props.limitRange) this.limitRange = new NamespaceLimitRange(this, 'LimitRange', { ...props.limitRange, namespace: props.name });
-    this.node.addValidation({ validate: () => fitErrors(this, props.name) });
+    // app-wide, once per synthesis, over the final objects of every chart in the namespace
+    SynthesisPipeline.of(this).addStep(Stage.CHECKS, (run) => {
+      for (const e of fitErrors(run, props.name)) run.error(this, e);
+    });
+    reportIn(Chart.of(this));
   }
 }
 
@@ -135,10 +139,8 @@ export class HardenedNamespace extends Construct {
  * The workloads of the app that do not fit the LimitRanges or quotas of `namespace`,
  * judged on the synthesis pipeline's final manifests.
  */
-function fitErrors(scope: Construct, namespace: string): string[] {
-  const run = SynthesisPipeline.of(scope).result();
-  if (run.errors.length > 0) return []; // the pipeline's own errors are reported by the charts
-  const objects = run.objectsUnder(scope.node.root).filter((o) => run.manifests.get(o)?.metadata?.namespace === namespace);
+function fitErrors(run: PipelineRun, namespace: string): string[] {
+  const objects = [...run.manifests.keys()].filter((o) => run.manifests.get(o)?.metadata?.namespace === namespace);
   if (!objects.some((o) => o.kind === 'LimitRange' || o.kind === 'ResourceQuota')) return [];
   return namespaceFitErrors(objects.map((o) => run.manifests.get(o)), objects.map((o) => o.node.path.replace(/\/Resource$/, '')), namespace);
 }

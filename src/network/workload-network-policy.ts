@@ -4,6 +4,7 @@ import { DnsOptions } from './dns';
 import { NetworkPeer, NetworkRule, PolicyPort } from './network-peer';
 import { Harden } from '../hardening/harden';
 import { dnsEgressRules } from '../internal/dns';
+import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
 
 /** Options of a workload's network policy. */
@@ -61,49 +62,57 @@ export interface WorkloadNetworkPolicyProps {
  * });
  */
 export class WorkloadNetworkPolicy extends Construct {
-  /** Name of the NetworkPolicy. */
-  public readonly policyName: string;
   private readonly ingress: any[] = [];
   private readonly egress: any[] = [];
   private readonly where: string;
   private readonly namespace?: string;
+  private readonly workload: IConstruct;
+  private readonly name?: string;
 
   constructor(scope: Construct, id: string, props: WorkloadNetworkPolicyProps) {
     super(scope, id);
     this.where = `[${this.node.path}]`;
+    this.workload = props.workload;
+    this.name = props.name;
     this.namespace = props.namespace ?? ApiObject.of(props.workload).metadata.namespace;
+    if (props.name !== undefined) checkDnsLabel(this.where, 'name', props.name);
     if (props.allowDns !== false) this.egress.push(...dnsEgressRules(this.where, props.dns));
     (props.ingress ?? []).forEach((r) => this.allowIngressFrom(r.peer, ...(r.ports ?? [])));
     (props.egress ?? []).forEach((r) => this.allowEgressTo(r.peer, ...(r.ports ?? [])));
 
-    // The identity is read now (names cannot be lazy); a later Harden.workload()
-    // that changes it is caught at synth.
-    const identity = Harden.identityOf(props.workload);
-    this.node.addValidation({
-      validate: () => {
-        const final = Harden.identityOf(props.workload);
-        return final.objectName === identity.objectName ? [] : [
-          `the policy was created for app '${identity.objectName}' but the workload is now '${final.objectName}'. Fix: call Harden.workload(${props.workload.node.id}, ...) before creating the policy`,
-        ];
-      },
-    });
-    this.policyName = props.name ?? identity.objectName;
-    checkDnsLabel(this.where, 'name', this.policyName);
-    new ApiObject(this, 'Resource', {
+    const resource = new ApiObject(this, 'Resource', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: {
         name: this.policyName,
         ...(this.namespace ? { namespace: this.namespace } : {}),
-        labels: { ...identity.podLabels, 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' },
       },
       spec: {
-        podSelector: { matchLabels: identity.instanceLabels },
+        podSelector: {},
         policyTypes: ['Ingress', 'Egress'],
         ingress: Lazy.any({ produce: () => (this.ingress.length ? this.ingress : undefined) }),
         egress: Lazy.any({ produce: () => (this.egress.length ? this.egress : undefined) }),
       },
     } as any);
+    // the workload's identity as it is at synthesis (Harden.workload() may come later)
+    SynthesisPipeline.of(this).addTransform(resource, Stage.HARDENING, (json, run) => {
+      const identity = Harden.identityOf(this.workload);
+      const name = this.name ?? identity.objectName;
+      try {
+        checkDnsLabel(this.where, 'name', name);
+      } catch (e) {
+        run.error(resource, (e as Error).message);
+      }
+      json.metadata.name = name;
+      json.metadata.labels = { ...identity.podLabels, ...(json.metadata.labels ?? {}), 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' };
+      json.spec.podSelector = { matchLabels: identity.instanceLabels };
+      return json;
+    });
+  }
+
+  /** Name of the NetworkPolicy: the `name` given, else the workload's object name (as hardened). */
+  public get policyName(): string {
+    return this.name ?? Harden.identityOf(this.workload).objectName;
   }
 
   /** Allow connections from `peer` on `ports` (every port if none is given). */

@@ -6,7 +6,7 @@ import { expectVapShape } from './vap-shape';
 import { Harden } from '../../src';
 import { AdmissionFailurePolicy, AdmissionPolicyVersion, AdmissionValidationAction, GuardrailAdmissionPolicy, GuardrailAdmissionPolicyProps } from '../../src/guardrails';
 import { expectNoFindings } from '../judges';
-import { errorOf, find, goodContainer, newChart, podSpec, podTemplate } from '../util';
+import { coverNetwork, errorOf, find, goodContainer, newChart, podSpec, podTemplate } from '../util';
 
 jest.setTimeout(60_000);
 
@@ -47,6 +47,7 @@ function compliantSet() {
     new kplus.Pod(chart, 'pod', { metadata: { name: 'pod' }, containers: [goodContainer()] }),
   ]) {
     Harden.workload(w);
+    coverNetwork(chart, w);
   }
   new GuardrailAdmissionPolicy(chart, 'guardrails', {
     namespaces: ['apps'],

@@ -6,7 +6,7 @@ import { AGENT_REPO, hubAgentWorkload, hubGuardedWorkload, sidecarWorkload } fro
 import { Harden } from '../../src';
 import { FalcoRules, FalcoRulesProps } from '../../src/guardrails';
 import { expectNoFindings } from '../judges';
-import { errorOf, find, goodContainer, newChart } from '../util';
+import { coverNetwork, errorOf, find, goodContainer, newChart } from '../util';
 
 jest.setTimeout(60_000);
 
@@ -16,7 +16,9 @@ function setup(props: FalcoRulesProps = {}, extra?: (chart: Chart) => void) {
   hubGuardedWorkload(chart);
   hubAgentWorkload(chart);
   // a workload that is not a latch pod: never in the rules
-  Harden.workload(new kplus.Deployment(chart, 'other', { metadata: { name: 'other' }, containers: [goodContainer()] }));
+  const other = new kplus.Deployment(chart, 'other', { metadata: { name: 'other' }, containers: [goodContainer()] });
+  Harden.workload(other);
+  coverNetwork(chart, other);
   extra?.(chart);
   const rules = new FalcoRules(chart, 'falco', props);
   const manifests = Testing.synth(chart);
@@ -59,7 +61,9 @@ describe('the ConfigMap', () => {
     sidecarWorkload(chart);
     hubGuardedWorkload(chart);
     hubAgentWorkload(chart);
-    Harden.workload(new kplus.Deployment(chart, 'other', { metadata: { name: 'other' }, containers: [goodContainer()] }));
+    const other = new kplus.Deployment(chart, 'other', { metadata: { name: 'other' }, containers: [goodContainer()] });
+    Harden.workload(other);
+    coverNetwork(chart, other);
     expect(new FalcoRules(chart, 'falco').toYaml()).toBe(inConfigMap);
   });
 
@@ -230,6 +234,7 @@ describe('options', () => {
         spec: { containers: [{ name: 'c', image: 'nginx:1.27@sha256:' + 'ef'.repeat(32), livenessProbe: { tcpSocket: { port: 8080 } }, readinessProbe: { httpGet: { path: '/', port: 8080 } } }] },
       });
       Harden.workload(obj);
+      coverNetwork(chart, obj);
     });
     expect(parseDocument(t2).commentBefore).toContain('No process allow-list (only shells are alerted on; declare expectedProcesses):\n   apps/Pod/bare:c');
     const pod = { 'k8s.ns.name': 'apps', 'k8s.pod.name': 'bare' };

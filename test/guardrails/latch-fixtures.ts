@@ -2,12 +2,13 @@
  * Hand-written latch workloads that follow the manifest contract (src/contract.ts) the
  * latch constructs implement: a sidecar-mode guarded Deployment (app + latch-agent +
  * latch-gate), a hub-mode guarded Deployment and the hub agent Deployment. Raw ApiObjects,
- * hardened by Harden.workload, so the guardrails are tested on final, hardened manifests.
+ * hardened by Harden.workload and covered by the namespace default-deny and a policy of their
+ * own, so the guardrails are tested on final, hardened manifests.
  */
 import { ApiObject, Chart } from 'cdk8s';
 import { Harden, HardeningProfile, Relaxation, SeccompProfile } from '../../src';
 import { SuperlatchKeys as K } from '../../src/contract';
-import { IMAGE } from '../util';
+import { coverNetwork, IMAGE } from '../util';
 
 export const AGENT_REPO = 'registry.example.com/superlatch-agent';
 export const AGENT_IMAGE = `${AGENT_REPO}:1.0.0@sha256:${'cd'.repeat(32)}`;
@@ -84,6 +85,7 @@ export function sidecarWorkload(chart: Chart, name = 'shop'): ApiObject {
     ],
   });
   Harden.workload(obj);
+  coverNetwork(chart, obj);
   return obj;
 }
 
@@ -97,6 +99,7 @@ export function hubGuardedWorkload(chart: Chart, name = 'ledger'): ApiObject {
     volumes: [{ name: 'latch-status', configMap: { name: 'payments-latch-status' } }],
   });
   Harden.workload(obj);
+  coverNetwork(chart, obj);
   return obj;
 }
 
@@ -116,5 +119,6 @@ export function hubAgentWorkload(chart: Chart): ApiObject {
       relaxations: [Relaxation.serviceAccountToken('the hub agent patches its status ConfigMap through the API')],
     }),
   });
+  coverNetwork(chart, obj);
   return obj;
 }

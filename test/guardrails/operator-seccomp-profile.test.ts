@@ -8,7 +8,7 @@ import { OperatorSeccompProfile, SeccompAction, SeccompArchitecture } from '../.
 import { Harness } from '../agent/harness';
 import { ACCOUNT, AGENT_MAIN, tempDir, waitFor } from '../agent/helpers';
 import { expectNoFindings } from '../judges';
-import { errorOf, find, goodContainer, newChart, podSpec } from '../util';
+import { coverNetwork, errorOf, find, goodContainer, newChart, podSpec } from '../util';
 
 jest.setTimeout(120_000);
 
@@ -61,6 +61,7 @@ describe('OperatorSeccompProfile', () => {
     const p = new OperatorSeccompProfile(c, 'sp');
     const d = new kplus.Deployment(c, 'agent', { metadata: { name: 'agent' }, containers: [goodContainer()] });
     Harden.workload(d, { profile: HardeningProfile.restricted({ seccompProfile: p.seccompProfile }) });
+    coverNetwork(c, d);
     const spec = podSpec(find(Testing.synth(c), 'Deployment', 'agent'));
     const localhost = { type: 'Localhost', localhostProfile: 'operator/latch-agent.json' };
     expect(spec.securityContext.seccompProfile).toEqual(localhost);

@@ -3,13 +3,14 @@ import * as kplus from 'cdk8s-plus-27';
 import { Harden, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
 import { KubeletPidLimits, PidLimits, PidLimitScheduling } from '../../src/guardrails';
 import { expectNoFindings } from '../judges';
-import { errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
+import { coverNetwork, errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
 
 jest.setTimeout(60_000);
 
 function hardenedWeb(chart: Chart) {
   const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, replicas: 2, containers: [goodContainer()] });
   Harden.workload(web);
+  coverNetwork(chart, web);
   return web;
 }
 
@@ -52,6 +53,7 @@ describe('PidLimits.requireFor', () => {
       },
     });
     Harden.workload(pod);
+    coverNetwork(chart, pod);
     PidLimits.requireFor(pod, { scheduling: PidLimitScheduling.REQUIRED_NODE_AFFINITY, nodeLabel: 'platform.example.com/pids', nodeLabelValue: 'limited' });
     const p = find(Testing.synth(chart), 'Pod', 'raw');
     const expr = { key: 'platform.example.com/pids', operator: 'In', values: ['limited'] };
@@ -80,6 +82,7 @@ describe('PidLimits.requireFor', () => {
     const { chart } = newChart();
     const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, replicas: 2, containers: [goodContainer()] });
     Harden.workload(web, { priorityClassName: 'standard' });
+    coverNetwork(chart);
     new WorkloadNetworkPolicy(chart, 'policy', { workload: web, ingress: [{ peer: NetworkPeer.namespace('ingress'), ports: [PolicyPort.tcp(8080)] }] });
     PidLimits.requireFor(web, { expectedPodPidsLimit: 1024 });
     await expectNoFindings(Testing.synth(chart));

@@ -10,7 +10,7 @@ import { matchingRules } from './falco-eval';
 import { AGENT_IMAGE, AGENT_REPO } from './latch-fixtures';
 import { Harden, HardeningProfile, Latch, LatchCredentials, LatchMode } from '../../src';
 import { FalcoRules, GuardrailAdmissionPolicy, OperatorSeccompProfile } from '../../src/guardrails';
-import { find, goodContainer, newChart, podSpec } from '../util';
+import { coverNetwork, find, goodContainer, newChart, podSpec } from '../util';
 
 // GIVEN one sidecar latch (with the gate) and one hub latch whose master runs the SPO profile
 const { chart } = newChart('apps');
@@ -29,6 +29,7 @@ const hub = new Latch(chart, 'billing', {
 for (const [name, latch] of [['shop', sidecar], ['ledger', hub]] as const) {
   const d = new kplus.Deployment(chart, name, { metadata: { name }, replicas: 2, containers: [goodContainer({ command: ['/usr/local/bin/web-server'] })] });
   Harden.workload(d);
+  coverNetwork(chart, d);
   latch.guard(d, { gate: true });
 }
 const policy = new GuardrailAdmissionPolicy(chart, 'admission', { namespaces: ['apps'], allowedLocalhostProfiles: [seccomp.localhostProfile], statusWriterImages: [AGENT_REPO] });
@@ -74,6 +75,7 @@ test('toYaml() before synthesis sees the hardened manifests (stable labels, no c
   const { chart: c } = newChart('apps');
   const latch = new Latch(c, 'orders', { credentials, api, image: AGENT_IMAGE });
   const d = new kplus.Deployment(c, 'shop', { metadata: { name: 'shop' }, containers: [goodContainer()] });
+  coverNetwork(c, d);
   latch.guard(d);
   const rules = new FalcoRules(c, 'falco');
   const early = rules.toYaml();

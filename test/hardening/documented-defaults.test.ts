@@ -6,7 +6,7 @@
 import { ApiObject, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Harden, SuperlatchKeys } from '../../src';
-import { allContainers, documentedDefaults, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
+import { allContainers, coverNetwork, documentedDefaults, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
 
 /** Renders a raw Deployment (no cdk8s-plus defaults) and a cdk8s-plus one, both hardened with defaults. */
 function render() {
@@ -34,6 +34,7 @@ function render() {
   Harden.workload(raw);
   const plus = new kplus.Deployment(chart, 'plus', { metadata: { name: 'plus' }, containers: [goodContainer()] });
   Harden.workload(plus);
+  coverNetwork(chart, raw, plus);
   const out = Testing.synth(chart);
   return { raw: find(out, 'Deployment', 'raw'), plus: find(out, 'Deployment', 'plus'), all: out };
 }
@@ -102,6 +103,7 @@ const workloadChecks: Record<string, [string, () => void]> = {
     const named = new kplus.Deployment(chart, 'Named', { metadata: { name: 'named-object' }, containers: [goodContainer()] });
     const unnamed = new kplus.Deployment(chart, 'Unnamed', { containers: [goodContainer()] });
     [own, named, unnamed].forEach((w) => Harden.workload(w));
+    coverNetwork(chart, own, named, unnamed);
     const out = Testing.synth(chart);
     expect(out.filter((o) => o.kind === 'Deployment').map((d) => podTemplate(d).metadata.labels['app.kubernetes.io/name'])).toEqual(['upstream', 'named-object', 'unnamed']);
   }],

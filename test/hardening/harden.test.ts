@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Harden, HardeningProfile, SeccompProfile } from '../../src';
-import { allContainers, errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate, WORKLOAD_MAKERS } from '../util';
+import { Harden, HardeningProfile, NamespaceNetworkBaseline, SeccompProfile, WorkloadNetworkPolicy } from '../../src';
+import { allContainers, coverNetwork, errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate, WORKLOAD_MAKERS } from '../util';
 
 /** The invariants of the restricted profile on one rendered workload. */
 function expectRestricted(m: any) {
@@ -36,7 +36,9 @@ function expectRestricted(m: any) {
 describe('every cdk8s-plus workload kind', () => {
   test.each(WORKLOAD_MAKERS)('%s gets the restricted profile', (kind, make) => {
     const { chart } = newChart();
-    Harden.workload(make(chart));
+    const w = make(chart);
+    coverNetwork(chart, w);
+    Harden.workload(w);
     const m = find(Testing.synth(chart), kind, 'w');
     expectRestricted(m);
     expect(podTemplate(m).metadata.labels['app.kubernetes.io/name']).toBe('w');
@@ -45,12 +47,12 @@ describe('every cdk8s-plus workload kind', () => {
 
 test('a raw ApiObject workload is hardened like a cdk8s-plus one', () => {
   const { chart } = newChart();
-  new ApiObject(chart, 'raw', {
+  coverNetwork(chart, new ApiObject(chart, 'raw', {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'raw' },
     spec: { containers: [{ name: 'c', image: IMAGE, livenessProbe: { tcpSocket: { port: 8080 } }, readinessProbe: { httpGet: { path: '/', port: 8080 } } }] },
-  });
+  }));
   Harden.chart(chart);
   expectRestricted(find(Testing.synth(chart), 'Pod', 'raw'));
 });
@@ -59,7 +61,7 @@ describe('Harden.chart', () => {
   test('hardens workloads added after the call, and leaves non-workloads alone', () => {
     const { chart } = newChart();
     Harden.chart(chart);
-    new kplus.Deployment(chart, 'late', { metadata: { name: 'late' }, containers: [goodContainer()] });
+    coverNetwork(chart, new kplus.Deployment(chart, 'late', { metadata: { name: 'late' }, containers: [goodContainer()] }));
     new kplus.ConfigMap(chart, 'cm', { metadata: { name: 'cm' }, data: { a: 'b' } });
     const out = Testing.synth(chart);
     expectRestricted(find(out, 'Deployment', 'late'));
@@ -70,7 +72,8 @@ describe('Harden.chart', () => {
     const { chart } = newChart();
     Harden.chart(chart, { profile: HardeningProfile.restricted({ user: 20000 }) });
     const a = new kplus.Deployment(chart, 'a', { metadata: { name: 'a' }, containers: [goodContainer()] });
-    new kplus.Deployment(chart, 'b', { metadata: { name: 'b' }, containers: [goodContainer()] });
+    const b = new kplus.Deployment(chart, 'b', { metadata: { name: 'b' }, containers: [goodContainer()] });
+    coverNetwork(chart, a, b);
     Harden.workload(a, { profile: HardeningProfile.restricted({ user: 30000 }) });
     const out = Testing.synth(chart);
     expect(podSpec(find(out, 'Deployment', 'a')).securityContext.runAsUser).toBe(30000);
@@ -83,6 +86,7 @@ describe('stable selectors', () => {
     const { chart } = newChart();
     const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
     web.exposeViaService({ name: 'web' });
+    coverNetwork(chart, web);
     Harden.workload(web, { component: 'frontend' });
     const out = Testing.synth(chart);
     const labels = { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/component': 'frontend' };
@@ -96,6 +100,7 @@ describe('stable selectors', () => {
       const { chart } = newChart();
       const scope = parentId ? new kplus.ConfigMap(chart, parentId) : chart;
       const web = new kplus.Deployment(scope, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+      coverNetwork(chart, web);
       Harden.workload(web);
       return find(Testing.synth(chart), 'Deployment', 'web').spec.selector;
     };
@@ -116,9 +121,15 @@ describe('stable selectors', () => {
 
   test('the same name with distinct components is fine, and the same name in another namespace too', () => {
     const { chart } = newChart();
-    Harden.workload(new kplus.Deployment(chart, 'a', { metadata: { name: 'a' }, containers: [goodContainer()] }), { name: 'web', component: 'ui' });
-    Harden.workload(new kplus.Deployment(chart, 'b', { metadata: { name: 'b' }, containers: [goodContainer()] }), { name: 'web', component: 'api' });
-    Harden.workload(new kplus.Deployment(chart, 'c', { metadata: { name: 'c', namespace: 'other' }, containers: [goodContainer()] }), { name: 'web', component: 'ui' });
+    const a = new kplus.Deployment(chart, 'a', { metadata: { name: 'a' }, containers: [goodContainer()] });
+    const b = new kplus.Deployment(chart, 'b', { metadata: { name: 'b' }, containers: [goodContainer()] });
+    const c = new kplus.Deployment(chart, 'c', { metadata: { name: 'c', namespace: 'other' }, containers: [goodContainer()] });
+    Harden.workload(a, { name: 'web', component: 'ui' });
+    Harden.workload(b, { name: 'web', component: 'api' });
+    Harden.workload(c, { name: 'web', component: 'ui' });
+    coverNetwork(chart, a, b);
+    new NamespaceNetworkBaseline(chart, 'other-default-deny', { namespace: 'other' });
+    new WorkloadNetworkPolicy(chart, 'c-policy', { workload: c });
     expect(() => Testing.synth(chart)).not.toThrow();
   });
 
@@ -185,6 +196,7 @@ describe('profile options', () => {
   test('a Localhost seccomp profile is rendered at pod and container level', () => {
     const { chart } = newChart();
     const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+    coverNetwork(chart, web);
     Harden.workload(web, { profile: HardeningProfile.restricted({ seccompProfile: SeccompProfile.localhost('operator/web.json') }) });
     const m = find(Testing.synth(chart), 'Deployment', 'web');
     const expected = { type: 'Localhost', localhostProfile: 'operator/web.json' };
@@ -194,7 +206,9 @@ describe('profile options', () => {
 
   test('a single replica gets no PodDisruptionBudget and no anti-affinity', () => {
     const { chart } = newChart();
-    Harden.workload(new kplus.Deployment(chart, 'one', { metadata: { name: 'one' }, replicas: 1, containers: [goodContainer()] }));
+    const one = new kplus.Deployment(chart, 'one', { metadata: { name: 'one' }, replicas: 1, containers: [goodContainer()] });
+    coverNetwork(chart, one);
+    Harden.workload(one);
     const out = Testing.synth(chart);
     expect(out.filter((m) => m.kind === 'PodDisruptionBudget')).toEqual([]);
     expect(podSpec(find(out, 'Deployment', 'one')).affinity).toBeUndefined();
@@ -204,6 +218,7 @@ describe('profile options', () => {
     const { chart } = newChart();
     const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
     web.containers[0].mount('/tmp', kplus.Volume.fromEmptyDir(chart, 'scratch', 'scratch'));
+    coverNetwork(chart, web);
     Harden.workload(web);
     const spec = podSpec(find(Testing.synth(chart), 'Deployment', 'web'));
     expect(spec.volumes.map((v: any) => v.name)).toEqual(['scratch']);
@@ -212,7 +227,9 @@ describe('profile options', () => {
   test('output is deterministic', () => {
     const build = () => {
       const { chart } = newChart();
-      Harden.workload(new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] }));
+      const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+      coverNetwork(chart, web);
+      Harden.workload(web);
       return JSON.stringify(Testing.synth(chart));
     };
     expect(build()).toBe(build());
@@ -222,12 +239,12 @@ describe('profile options', () => {
 describe('resource defaults never make a request exceed its limit', () => {
   const rendered = (resources: any) => {
     const { chart } = newChart();
-    new ApiObject(chart, 'raw', {
+    coverNetwork(chart, new ApiObject(chart, 'raw', {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'raw' },
       spec: { containers: [{ name: 'c', image: IMAGE, resources, livenessProbe: { tcpSocket: { port: 8080 } }, readinessProbe: { httpGet: { path: '/', port: 8080 } } }] },
-    });
+    }));
     Harden.chart(chart);
     return () => podSpec(find(Testing.synth(chart), 'Pod', 'raw')).containers[0].resources;
   };
@@ -256,6 +273,7 @@ describe('construct-path hash selectors are replaced everywhere', () => {
     const b = new Chart(app, 'b', { namespace: 'apps' });
     const web = new kplus.Deployment(a, 'web', { metadata: { name: 'web' }, containers: [goodContainer()], spread: true } as any);
     Harden.workload(web);
+    coverNetwork(a, web);
     new kplus.Service(b, 'svc', { metadata: { name: 'svc' }, selector: web, ports: [{ port: 8080 }] });
     Testing.synth(a);
     expect(JSON.stringify(Testing.synth(b))).not.toContain('cdk8s.io/metadata.addr');
@@ -266,10 +284,12 @@ describe('construct-path hash selectors are replaced everywhere', () => {
   test('synthesizing twice gives the same output, and a change between the two is included', () => {
     const { app, chart } = newChart();
     const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+    coverNetwork(chart, web);
     Harden.workload(web);
     const first = JSON.stringify(Testing.synth(chart));
     expect(JSON.stringify(Testing.synth(chart))).toBe(first);
     const late = new kplus.Deployment(chart, 'late', { metadata: { name: 'late' }, containers: [goodContainer()] });
+    coverNetwork(chart, late);
     Harden.workload(late);
     expect(podSpec(find(Testing.synth(chart), 'Deployment', 'late')).securityContext.runAsUser).toBe(10001);
     expect(app.charts).toHaveLength(1);

@@ -9,12 +9,13 @@ import {
   Harden, HardenedNamespace, HardeningProfile, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, SeccompProfile, WorkloadNetworkPolicy,
 } from '../../src';
 import { expectNoFindings, judge } from '../judges';
-import { goodContainer, newChart, WORKLOAD_MAKERS } from '../util';
+import { coverNetwork, goodContainer, newChart, WORKLOAD_MAKERS } from '../util';
 
 
-/** A workload hardened with `options`, with the policy every workload needs (ingress and egress rules). */
+/** A workload hardened with `options`, with the policy every workload needs (ingress and egress rules) and the namespace default-deny. */
 function judgedChart(make: (chart: Chart) => IConstruct, profile?: HardeningProfile) {
   const { chart } = newChart();
+  coverNetwork(chart);
   const w = make(chart);
   Harden.workload(w, { profile, priorityClassName: 'standard' });
   new WorkloadNetworkPolicy(chart, 'policy', {

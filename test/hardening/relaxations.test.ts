@@ -5,14 +5,25 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Harden, HardeningProfile, Relaxation, RelaxationName, SuperlatchKeys } from '../../src';
-import { errorOf, find, goodContainer, newChart } from '../util';
+import { coverNetwork, errorOf, find, goodContainer, newChart, podSpec as podSpecOf } from '../util';
 
 const TRACE = `metadata.annotations.${SuperlatchKeys.RELAXATIONS_ANNOTATION}`;
 
-function synth(profile: HardeningProfile, container: Partial<kplus.ContainerProps> = {}, pod: Partial<kplus.DeploymentProps> = {}): any[] {
+interface Extra {
+  /** Emit the namespace default-deny and web's own policy (default true). */
+  readonly network?: boolean;
+  /** A change to the workload before synth. */
+  readonly patch?: (web: kplus.Deployment) => void;
+}
+
+function synth(
+  profile: HardeningProfile, container: Partial<kplus.ContainerProps> = {}, pod: Partial<kplus.DeploymentProps> = {}, extra: Extra = {},
+): any[] {
   const { chart } = newChart();
   const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer(container)], ...pod });
   Harden.workload(web, { profile });
+  if (extra.network !== false) coverNetwork(chart, web);
+  extra.patch?.(web);
   return Testing.synth(chart);
 }
 
@@ -108,9 +119,32 @@ describe('relaxations that accept input the profile would refuse', () => {
     expect(relaxed.metadata.annotations[SuperlatchKeys.RELAXATIONS_ANNOTATION]).toBe(`low-ids: ${REASON}`);
   });
 
+  const secretInEnv = (web: kplus.Deployment) => web.containers[0].env.addVariable('DB_PASSWORD',
+    kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(web, 'db', 'db'), key: 'password' }));
+
+  test('secrets in env: refused without it, accepted with it, and otherwise only traced', () => {
+    const relaxation = Relaxation.secretsInEnv(REASON);
+    const profile = HardeningProfile.restricted({ relaxations: [relaxation] });
+    expect(errorOf(() => synth(HardeningProfile.restricted(), {}, {}, { patch: secretInEnv })))
+      .toContain("[test/web] spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef: container 'app' reads Secret 'db' key 'password' into env var 'DB_PASSWORD'. Fix: mount the Secret as a read-only 'secret' volume (defaultMode 0400) and read the file, or add Relaxation.secretsInEnv(reason)");
+    const env = podSpecOf(deployment(synth(profile, {}, {}, { patch: secretInEnv }))).containers[0].env;
+    expect(env).toEqual([{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }]);
+    expect(changedPaths(restricted, deployment(synth(profile)))).toEqual([TRACE]);
+  });
+
+  test('no network policy: refused without it, accepted with it, and otherwise only traced', () => {
+    const relaxation = Relaxation.noNetworkPolicy(REASON);
+    const profile = HardeningProfile.restricted({ relaxations: [relaxation] });
+    expect(errorOf(() => synth(HardeningProfile.restricted(), {}, {}, { network: false })))
+      .toContain("[test/web] spec.template.metadata.labels: namespace 'apps' has no default-deny NetworkPolicy (SL-NET-1), and no NetworkPolicy selects its pods by matchLabels (SL-NET-2)");
+    const out = synth(profile, {}, {}, { network: false });
+    expect(out.filter((m) => m.kind === 'NetworkPolicy')).toEqual([]);
+    expect(changedPaths(restricted, deployment(out))).toEqual([TRACE]);
+  });
+
   test('every relaxation name is covered by a test above', () => {
     const covered = ['writable-root-filesystem', 'privilege-escalation', 'add-capabilities', 'no-seccomp', 'no-apparmor',
-      'service-account-token', 'run-as-root', 'tag-only-images', 'privileged-ports', 'no-probes', 'low-ids'];
+      'service-account-token', 'run-as-root', 'tag-only-images', 'privileged-ports', 'no-probes', 'low-ids', 'secrets-in-env', 'no-network-policy'];
     expect(Object.values(RelaxationName).sort()).toEqual(covered.sort());
   });
 });

@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Harden, HardeningProfile } from '../../src';
-import { find, goodContainer, newChart, podSpec } from '../util';
+import { coverNetwork, find, goodContainer, newChart, podSpec } from '../util';
 
 const PROFILE_DEFAULTS = {
   requests: { 'cpu': '100m', 'memory': '64Mi', 'ephemeral-storage': '64Mi' },
@@ -19,6 +19,7 @@ function resourcesOf(props: Partial<kplus.ContainerProps>, options: Options = {}
   const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer(props)] });
   web.addInitContainer({ name: 'init', image: goodContainer().image });
   options.patch?.(web);
+  coverNetwork(chart, web);
   Harden.workload(web, { profile: options.profile });
   const spec = podSpec(find(Testing.synth(chart), 'Deployment', 'web'));
   return [...spec.initContainers, ...spec.containers].map((c: any) => c.resources);

@@ -5,8 +5,8 @@
  */
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { FalcoRules, Harden, HardeningProfile, Latch, LatchCredentials, LatchMode, Relaxation, RulePack, SecurityTesting } from '../../src';
-import { errorOf, find, goodContainer, IMAGE, podSpec } from '../util';
+import { FalcoRules, Harden, HardeningProfile, Latch, LatchCredentials, LatchMode, Relaxation, RulePack, SecurityTesting, WorkloadNetworkPolicy } from '../../src';
+import { coverNetwork, errorOf, find, goodContainer, IMAGE, podSpec } from '../util';
 
 type Mode = 'sidecar' | 'hub';
 
@@ -23,6 +23,8 @@ function scenario(mode: Mode, withFalco = true): Scenario {
   const chart = new Chart(app, 'shop', { namespace: 'shop', disableResourceNameHashes: true });
   const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, replicas: 2, containers: [goodContainer()] });
   web.exposeViaService({ name: 'web' });
+  // created before every mutation: the policy follows the identity Harden.workload() gives later
+  coverNetwork(chart, web);
   const latch = new Latch(chart, 'latch', {
     credentials: LatchCredentials.fromSecret('latch-credentials'),
     api: { cidrs: ['203.0.113.0/24'] },
@@ -134,6 +136,7 @@ describe('app-wide work runs once per synthesis, not once per chart', () => {
     for (let i = 0; i < 50; i++) {
       const chart = new Chart(app, `c${i}`, { namespace: `ns${i}` });
       const web = new kplus.Deployment(chart, 'web', { containers: [goodContainer()] });
+      coverNetwork(chart, web);
       Harden.chart(chart);
       const obj = ApiObject.of(web);
       const raw = (obj as any).toJson;
@@ -164,8 +167,12 @@ describe('identity across charts', () => {
     const a = new Chart(app, 'a', { namespace: 'shared' });
     const b = new Chart(app, 'b', { namespace: 'shared' });
     const latch = new Latch(a, 'latch', { credentials: LatchCredentials.fromSecret('c'), api: { cidrs: ['203.0.113.0/24'] }, image: IMAGE });
-    latch.guard(new kplus.Deployment(a, 'one', { containers: [goodContainer()] }));
-    latch.guard(new kplus.Deployment(b, 'two', { containers: [goodContainer()] }));
+    const one = new kplus.Deployment(a, 'one', { containers: [goodContainer()] });
+    const two = new kplus.Deployment(b, 'two', { containers: [goodContainer()] });
+    coverNetwork(a, one);
+    new WorkloadNetworkPolicy(b, 'two-policy', { workload: two });
+    latch.guard(one);
+    latch.guard(two);
     const policies = [...Testing.synth(a), ...Testing.synth(b)].filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'latch-latch-egress');
     expect(policies).toHaveLength(1);
   });
@@ -186,6 +193,7 @@ describe('a relaxed ServiceAccount token never reaches the latch containers', ()
     const chart = new Chart(app, 'c', { namespace: 'n' });
     const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()], automountServiceAccountToken: true });
     Harden.workload(web, { profile: HardeningProfile.restricted({ relaxations: [Relaxation.serviceAccountToken('the app reads its own ConfigMaps')] }) });
+    coverNetwork(chart, web);
     new Latch(chart, 'latch', { credentials: LatchCredentials.fromSecret('c'), api: { cidrs: ['203.0.113.0/24'] }, image: IMAGE }).guard(web, { gate: true });
     const spec = podSpec(find(Testing.synth(chart), 'Deployment', 'web'));
     expect(spec.automountServiceAccountToken).toBe(false);

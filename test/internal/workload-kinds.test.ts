@@ -4,9 +4,9 @@
  * the hardened output, findings on the same object unhardened.
  */
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { Harden, HardenedNamespace, RulePack } from '../../src';
+import { Harden, HardenedNamespace, RulePack, WorkloadNetworkPolicy } from '../../src';
 import { WORKLOAD_KINDS, workloadKindOf } from '../../src/internal/workload-kinds';
-import { errorOf, IMAGE } from '../util';
+import { coverNetwork, errorOf, IMAGE } from '../util';
 
 const probe = { httpGet: { path: '/healthz', port: 8080 } };
 const readiness = { httpGet: { path: '/ready', port: 8080 } };
@@ -44,15 +44,16 @@ test('the table lists exactly the built-in kinds tested here', () => {
   expect(workloadKindOf({ kind: 'ConfigMap', data: {} })).toBeUndefined();
 });
 
-/** Findings of the restricted pack on the objects of one chart (the namespace baseline makes the network rules hold). */
+/** Findings of the restricted pack on the objects of one chart (the namespace baseline and the workload's policy make the network rules hold). */
 function findings(harden: boolean, kind: string, apiVersion: string): string[] {
   const app = Testing.app();
   const chart = new Chart(app, 'c', { namespace: 'apps' });
   new HardenedNamespace(chart, 'ns', { name: 'apps' });
-  new ApiObject(chart, 'w', manifestOf(kind, apiVersion));
+  const w = new ApiObject(chart, 'w', manifestOf(kind, apiVersion));
+  new WorkloadNetworkPolicy(chart, 'policy', { workload: w });
   if (harden) Harden.chart(chart);
   const report = RulePack.restricted().evaluate(Testing.synth(chart));
-  return report.findings.filter((f) => !f.acknowledged && !f.ruleId.startsWith('SL-NET-')).map((f) => `${f.ruleId} ${f.path}`);
+  return report.findings.filter((f) => !f.acknowledged).map((f) => `${f.ruleId} ${f.path}`);
 }
 
 describe.each(KINDS)('%s', (kind, apiVersion) => {
@@ -67,7 +68,7 @@ describe.each(KINDS)('%s', (kind, apiVersion) => {
   test('replicated kinds with 2 replicas get a budget and anti-affinity; others do not', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'c', { namespace: 'apps' });
-    new ApiObject(chart, 'w', manifestOf(kind, apiVersion));
+    coverNetwork(chart, new ApiObject(chart, 'w', manifestOf(kind, apiVersion)));
     Harden.chart(chart);
     const out = Testing.synth(chart);
     const replicated = (WORKLOAD_KINDS[kind] ?? workloadKindOf(manifestOf(kind, apiVersion)))!.replicated;

@@ -1,12 +1,13 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { GuardOptions, Latch, LatchCredentials, LatchMode, LatchProps, SuperlatchKeys } from '../../src';
-import { find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
+import { coverNetwork, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
 
 /** A chart (namespace `apps`) whose Deployment `web` a latch `latch` guards, synthesized; hub mode gets an API server address. */
 export function synthGuarded(mode: LatchMode, props: Partial<LatchProps> = {}, options: GuardOptions = {}) {
   const { chart } = newChart();
   const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+  coverNetwork(chart, web);
   const latch = new Latch(chart, 'latch', {
     mode,
     credentials: LatchCredentials.fromSecret('latch-credentials'),

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { ApiObject, Chart, Cron, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { FailurePolicy, Harden, HardeningProfile, Latch, LatchCredentials, LatchMode, LatchProps, SeccompProfile, SuperlatchKeys } from '../../src';
-import { errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
+import { coverNetwork, errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
 import { mountsOf, secretReaders } from './helpers';
 
 const base = (overrides: Partial<LatchProps> = {}): LatchProps => ({
@@ -17,6 +17,7 @@ const base = (overrides: Partial<LatchProps> = {}): LatchProps => ({
 function guarded(props: Partial<LatchProps> = {}, gate = false) {
   const { chart } = newChart();
   const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+  coverNetwork(chart, web);
   const latch = new Latch(chart, 'latch', base(props));
   latch.guard(web, { gate });
   const out = Testing.synth(chart);
@@ -94,6 +95,7 @@ describe('several latches in one chart', () => {
     const shop = new kplus.Deployment(chart, 'shop', { metadata: { name: 'shop' }, containers: [goodContainer()] });
     const blog = new kplus.Deployment(chart, 'blog', { metadata: { name: 'blog' }, containers: [goodContainer()] });
     const admin = new kplus.Deployment(chart, 'admin', { metadata: { name: 'admin' }, containers: [goodContainer()] });
+    coverNetwork(chart, shop, blog, admin);
     new Latch(chart, 'shop-latch', base()).guard(shop);
     new Latch(chart, 'blog-latch', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1/32'] } })).guard(blog);
     new Latch(chart, 'admin-latch', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1/32'] } })).guard(admin);
@@ -115,6 +117,7 @@ describe('guarding', () => {
       metadata: { name: 'web' },
       containers: [goodContainer(), goodContainer({ name: 'metrics', portNumber: 9090, readiness: kplus.Probe.fromHttpGet('/m', { port: 9090 }), liveness: kplus.Probe.fromTcpSocket({ port: 9090 }) })],
     });
+    coverNetwork(chart, web);
     new Latch(chart, 'latch', base()).guard(web, { containers: ['app'] });
     const w = find(Testing.synth(chart), 'Deployment', 'web');
     expect(mountsOf(w, 'latch-status')).toEqual([{ container: 'app', readOnly: true }, { container: 'latch-agent', readOnly: false }]);
@@ -127,6 +130,7 @@ describe('guarding', () => {
       metadata: { name: 'web' },
       containers: [goodContainer({ image: 'nginx:1.27', securityContext: { readOnlyRootFilesystem: false } })],
     });
+    coverNetwork(chart, web);
     Harden.workload(web, { profile: HardeningProfile.baseline() });
     new Latch(chart, 'latch', base()).guard(web);
     const w = find(Testing.synth(chart), 'Deployment', 'web');
@@ -224,6 +228,7 @@ describe('agent seccomp profile', () => {
   test.each([LatchMode.SIDECAR, LatchMode.HUB])('%s: set on the agent and gate containers only', (mode) => {
     const { chart } = newChart();
     const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+    coverNetwork(chart, web);
     const latch = new Latch(chart, 'latch', base({
       mode,
       hub: mode === LatchMode.HUB ? { apiServerCidrs: ['10.0.0.1/32'] } : undefined,
@@ -268,6 +273,7 @@ describe('review findings', () => {
   test('a Job can be guarded by a hub latch without the gate', () => {
     const { chart } = newChart();
     const job = new kplus.Job(chart, 'w', { metadata: { name: 'w' }, containers: [{ ...goodContainer(), liveness: undefined, readiness: undefined }] });
+    coverNetwork(chart, job);
     new Latch(chart, 'latch', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1/32'] } })).guard(job);
     expect(podSpec(find(Testing.synth(chart), 'Job', 'w')).containers.map((c: any) => c.name)).toEqual(['app']);
   });
@@ -301,7 +307,9 @@ describe('review findings', () => {
     const a = new Chart(app, 'a', { namespace: 'one' });
     const b = new Chart(app, 'b', { namespace: 'two' });
     const latch = new Latch(a, 'latch', base());
-    latch.guard(new kplus.Deployment(b, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] }));
+    const web = new kplus.Deployment(b, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+    coverNetwork(b, web);
+    latch.guard(web);
     const policy = find(Testing.synth(b), 'NetworkPolicy', 'latch-latch-egress');
     expect(policy.metadata.namespace).toBe('two');
     expect(Testing.synth(a).filter((m: any) => m.kind === 'NetworkPolicy')).toEqual([]);

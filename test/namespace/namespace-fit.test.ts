@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Harden, HardenedNamespace } from '../../src';
+import { Harden, HardenedNamespace, WorkloadNetworkPolicy } from '../../src';
 import { namespaceFitErrors } from '../../src/namespace/namespace-fit';
 import { errorOf, goodContainer, newChart } from '../util';
 
@@ -165,6 +165,7 @@ describe('HardenedNamespace', () => {
     new HardenedNamespace(chart, 'ns', { name: NS, limitRange: { maxCpu: '1' } });
     const web = new kplus.Deployment(chart, 'web', { containers: [goodContainer({ resources: { cpu: { request: kplus.Cpu.millis(200), limit: kplus.Cpu.units(2) } } })] });
     Harden.workload(web);
+    new WorkloadNetworkPolicy(chart, 'policy', { workload: web });
     // THEN synth fails naming it
     expect(errorOf(() => Testing.synth(chart))).toContain(
       "[test/web] spec.template.spec.containers[0].resources.limits.cpu: container 'app' has a cpu limit of 2, above the maximum 1 of LimitRange 'container-defaults'. "
@@ -183,7 +184,9 @@ describe('HardenedNamespace', () => {
     const { app, chart } = newChart(NS);
     new HardenedNamespace(chart, 'ns', { name: NS, quota: { requestsCpu: '500m' } });
     const other = new Chart(app, 'other', { namespace: NS, disableResourceNameHashes: true });
-    Harden.workload(new kplus.Deployment(other, 'api', { replicas: 5, containers: [goodContainer()] }));
+    const api = new kplus.Deployment(other, 'api', { replicas: 5, containers: [goodContainer()] });
+    Harden.workload(api);
+    new WorkloadNetworkPolicy(other, 'policy', { workload: api });
     expect(errorOf(() => Testing.synth(chart))).toContain(
       "ResourceQuota 'namespace-quota' spec.hard['requests.cpu']: the pods of namespace 'team' need 700m of requests.cpu in total, more than the 500m the quota allows: "
       + '[other/api] 5 replicas + 2 surge in a rolling update × 100m = 700m. Fix: lower the cpu requests or the replicas of these workloads, or raise requests.cpu (HardenedNamespace quota.requestsCpu)',
@@ -193,7 +196,9 @@ describe('HardenedNamespace', () => {
   test('a workload that fits synthesizes; a raw LimitRange of the namespace is judged too', () => {
     const { chart } = newChart(NS);
     new HardenedNamespace(chart, 'ns', { name: NS, quota: { requestsCpu: '1', limitsMemory: Size.gibibytes(1), pods: 3 }, limitRange: { maxCpu: '1' } });
-    Harden.workload(new kplus.Deployment(chart, 'web', { replicas: 2, containers: [goodContainer()] }));
+    const web = new kplus.Deployment(chart, 'web', { replicas: 2, containers: [goodContainer()] });
+    Harden.workload(web);
+    new WorkloadNetworkPolicy(chart, 'policy', { workload: web });
     expect(() => Testing.synth(chart)).not.toThrow();
     new ApiObject(chart, 'ratio', limitRange({ type: 'Container', maxLimitRequestRatio: { cpu: '4' } }) as any);
     expect(errorOf(() => Testing.synth(chart))).toContain("[test/web] spec.template.spec.containers[0].resources.limits.cpu: container 'app' has a cpu limit of 500m, 5 times its request 100m, above the maxLimitRequestRatio 4 of LimitRange 'limits'");

@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Harden, HardenedNamespace, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
-import { find, goodContainer, newChart } from '../util';
+import { coverNetwork, find, goodContainer, newChart } from '../util';
 
 const KUBE_DNS = {
   to: [{
@@ -46,6 +46,7 @@ describe('WorkloadNetworkPolicy', () => {
     const { app, chart } = newChart();
     const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
     Harden.workload(web, { component: 'frontend' });
+    coverNetwork(chart);
     return { app, chart, web };
   };
 
@@ -63,6 +64,7 @@ describe('WorkloadNetworkPolicy', () => {
     const { chart, web } = setup();
     const api = new kplus.Deployment(chart, 'api', { metadata: { name: 'api' }, containers: [goodContainer()] });
     Harden.workload(api);
+    coverNetwork(chart, api);
     const policy = new WorkloadNetworkPolicy(chart, 'policy', {
       workload: web,
       allowDns: false,
@@ -85,6 +87,8 @@ describe('WorkloadNetworkPolicy', () => {
     const db = new kplus.Deployment(new Chart(app, 'data', { namespace: 'data', disableResourceNameHashes: true }), 'db', { containers: [goodContainer()] });
     Harden.workload(local);
     Harden.workload(db);
+    coverNetwork(chart, local);
+    coverNetwork(Chart.of(db), db);
     // WHEN web's policy allows egress to both and ingress from db
     new WorkloadNetworkPolicy(chart, 'policy', {
       workload: web,
@@ -107,7 +111,10 @@ describe('WorkloadNetworkPolicy', () => {
     const { app, chart, web } = setup();
     const db = new kplus.Deployment(new Chart(app, 'data', { namespace: 'data', disableResourceNameHashes: true }), 'db', { containers: [goodContainer()] });
     Harden.workload(db);
+    coverNetwork(Chart.of(db), db);
     new WorkloadNetworkPolicy(chart, 'policy', { workload: web, namespace: 'data', allowDns: false, egress: [{ peer: NetworkPeer.workload(db) }] });
+    // (a policy in 'data' does not select web's pods in 'apps': web needs one there too)
+    new WorkloadNetworkPolicy(chart, 'own-policy', { workload: web, name: 'web-frontend-own' });
     // THEN db is in the policy's namespace: a bare podSelector
     const p = find(Testing.synth(chart), 'NetworkPolicy', 'web-frontend');
     expect(p.spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'db' } } }] }]);
@@ -133,12 +140,21 @@ describe('WorkloadNetworkPolicy', () => {
       .toThrow(/\[test\/policy\]: name 'p{64}' is 64 characters; .*limited to 63\. Fix: choose a shorter name/);
   });
 
-  test('a policy created before Harden.workload() renamed the workload fails at synth', () => {
-    const { chart } = newChart();
-    const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
-    new WorkloadNetworkPolicy(chart, 'policy', { workload: web });
-    Harden.workload(web, { name: 'site' });
-    expect(() => Testing.synth(chart)).toThrow(/created for app 'web' but the workload is now 'site'. Fix: call Harden.workload\(web, ...\) before creating the policy/);
+  test('a policy created before Harden.workload() renamed the workload follows the final identity', () => {
+    const policyOf = (policyFirst: boolean) => {
+      const { chart } = newChart();
+      coverNetwork(chart);
+      const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
+      const policy = policyFirst ? new WorkloadNetworkPolicy(chart, 'policy', { workload: web }) : undefined;
+      Harden.workload(web, { name: 'site' });
+      const name = (policy ?? new WorkloadNetworkPolicy(chart, 'policy', { workload: web })).policyName;
+      return { name, manifest: find(Testing.synth(chart), 'NetworkPolicy', 'site') };
+    };
+    const before = policyOf(true);
+    expect(before.name).toBe('site');
+    expect(before.manifest.metadata.name).toBe('site');
+    expect(before.manifest.spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'site' } });
+    expect(before).toEqual(policyOf(false));
   });
 });
 

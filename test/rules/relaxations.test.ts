@@ -15,7 +15,7 @@ import {
 import { main } from '../../src/cli/main';
 import { renderRulesMarkdown } from '../../src/rules/docs';
 import { parseRelaxations } from '../../src/rules/relaxations';
-import { find, goodContainer, IMAGE, newChart, podSpec } from '../util';
+import { coverNetwork, find, goodContainer, IMAGE, newChart, podSpec } from '../util';
 
 const reasonOf = (name: RelaxationName) => `accepted ${name} for the test`;
 const TAG_REASON = reasonOf(RelaxationName.TAG_ONLY_IMAGES);
@@ -28,6 +28,8 @@ interface Need {
   /** Pod-template annotations. */
   readonly annotations?: Record<string, string>;
   readonly profile?: HardeningProfileProps;
+  /** No default-deny and no policy of its own (the traffic is governed outside the app). */
+  readonly unmanagedNetwork?: boolean;
 }
 
 const NEEDS: Record<RelaxationName, Need> = {
@@ -42,6 +44,8 @@ const NEEDS: Record<RelaxationName, Need> = {
   [RelaxationName.PRIVILEGED_PORTS]: { make: Relaxation.privilegedPorts, container: { ports: [{ containerPort: 80 }] } },
   [RelaxationName.NO_PROBES]: { make: Relaxation.noProbes, container: { livenessProbe: undefined, readinessProbe: undefined } },
   [RelaxationName.LOW_IDS]: { make: Relaxation.lowIds, profile: { user: 1000, group: 1000 } },
+  [RelaxationName.SECRETS_IN_ENV]: { make: Relaxation.secretsInEnv, container: { env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] } },
+  [RelaxationName.NO_NETWORK_POLICY]: { make: Relaxation.noNetworkPolicy, unmanagedNetwork: true },
 };
 
 /** The relaxation `name`, with its test reason. */
@@ -63,6 +67,8 @@ const MAPPING: Record<RelaxationName, string[]> = {
   [RelaxationName.PRIVILEGED_PORTS]: ['SL-HARD-9'],
   [RelaxationName.NO_PROBES]: ['SL-HARD-14'],
   [RelaxationName.LOW_IDS]: ['SL-HARD-2'],
+  [RelaxationName.SECRETS_IN_ENV]: ['SL-HARD-21'],
+  [RelaxationName.NO_NETWORK_POLICY]: ['SL-NET-1', 'SL-NET-2'],
 };
 
 const liftedBy = (name: RelaxationName) => RuleCatalog.all().filter((r) => r.relaxedBy.includes(name)).map((r) => r.id);
@@ -70,7 +76,7 @@ const liftedBy = (name: RelaxationName) => RuleCatalog.all().filter((r) => r.rel
 /** A namespace, one Deployment `w` hardened with `relaxations`, and its policy: nothing else for the packs to find. */
 function relaxedChart(need: Omit<Need, 'make'>, relaxations: Relaxation[]) {
   const { app, chart } = newChart();
-  new HardenedNamespace(chart, 'ns', { name: 'apps' });
+  new HardenedNamespace(chart, 'ns', { name: 'apps', networkBaseline: !need.unmanagedNetwork });
   const labels = { 'app.kubernetes.io/name': 'w' };
   const w = new ApiObject(chart, 'w', {
     apiVersion: 'apps/v1',
@@ -95,7 +101,7 @@ function relaxedChart(need: Omit<Need, 'make'>, relaxations: Relaxation[]) {
     },
   });
   Harden.workload(w, { profile: HardeningProfile.restricted({ ...need.profile, relaxations }) });
-  new WorkloadNetworkPolicy(chart, 'policy', { workload: w, ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [PolicyPort.tcp(8080)] }] });
+  if (!need.unmanagedNetwork) new WorkloadNetworkPolicy(chart, 'policy', { workload: w, ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [PolicyPort.tcp(8080)] }] });
   return { app, chart };
 }
 
@@ -167,6 +173,7 @@ describe('what a relaxation does not cover', () => {
     const { chart } = newChart();
     const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer({ image: 'nginx:1.27' })] });
     Harden.workload(web, { profile: HardeningProfile.restricted({ relaxations: [relaxation(RelaxationName.TAG_ONLY_IMAGES)] }) });
+    coverNetwork(chart, web);
     new Latch(chart, 'latch', { credentials: LatchCredentials.fromSecret('latch-credentials'), api: { cidrs: ['203.0.113.0/24'] }, image: IMAGE }).guard(web);
     const out = Testing.synth(chart);
     const deployment = find(out, 'Deployment', 'web');

@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule, perPod } from '../internal/define';
 import { arr, ContainerRef, finding, jsonPath, obj, PodRef, RuleFindingList } from '../internal/manifests';
 import { checkov, cis, design, kubeLinter, kubescape } from '../internal/refs';
@@ -26,6 +27,7 @@ export const noSecretEnv = defineRule({
   id: 'SL-HARD-21',
   title: 'Secrets are mounted as files, never passed as environment variables',
   severity: RuleSeverity.ERROR,
+  relaxedBy: [RelaxationName.SECRETS_IN_ENV],
   rationale: 'Environment variables leak into child processes, crash dumps, logs and `kubectl describe`; a file with mode 0400 does not.',
   remediation: 'Replace `env[].valueFrom.secretKeyRef` and `envFrom[].secretRef` with a `secret` volume (`defaultMode: 0400`) mounted read-only, and read the file.',
   references: [...design('§5', '§7'), ...cis('5.4.1'), ...kubescape('C-0207'), ...checkov('CKV_K8S_35'), ...kubeLinter('env-var-secret', 'read-secret-from-env-var')],

@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule } from '../internal/define';
 import { arr, finding, obj, policyTypes, RuleFindingList, selectorIsEmpty } from '../internal/manifests';
 import { isDnsOnly } from '../internal/network';
@@ -19,6 +20,7 @@ export const defaultDeny = defineRule({
   id: 'SL-NET-1',
   title: 'Every namespace with workloads has a default-deny NetworkPolicy (DNS egress allowed)',
   severity: RuleSeverity.ERROR,
+  relaxedBy: [RelaxationName.NO_NETWORK_POLICY],
   rationale: 'Without a default deny, any pod the per-workload policies forget (or a new one) can talk to and be reached from anything.',
   remediation: 'Add a NetworkPolicy with `podSelector: {}`, `policyTypes: [Ingress, Egress]`, no ingress rules and only a DNS egress rule (port 53 UDP/TCP) in each namespace.',
   references: [...design('§5'), ...cis('5.3.2'), ...kubescape('C-0260')],

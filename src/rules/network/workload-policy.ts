@@ -1,3 +1,4 @@
+import { RelaxationName } from '../../hardening/relaxation';
 import { defineRule } from '../internal/define';
 import { finding, obj, policiesSelecting, policyTypes } from '../internal/manifests';
 import { design, kubeScore, kubescape, polaris } from '../internal/refs';
@@ -8,6 +9,7 @@ export const workloadPolicy = defineRule({
   id: 'SL-NET-2',
   title: 'Every workload is selected, by matchLabels, by NetworkPolicies covering Ingress and Egress',
   severity: RuleSeverity.ERROR,
+  relaxedBy: [RelaxationName.NO_NETWORK_POLICY],
   rationale: 'A per-workload policy states exactly which peers and ports the workload needs; without one, only the namespace default applies (or nothing at all).',
   remediation: 'Add a NetworkPolicy whose `podSelector.matchLabels` matches the pod template labels (e.g. app.kubernetes.io/name) with `policyTypes: [Ingress, Egress]` and the rules the workload needs.',
   references: [...design('§5'), ...kubeScore('pod-networkpolicy'), ...polaris('missingNetworkPolicy'), ...kubescape('C-0030', 'C-0260')],
