@@ -112,8 +112,7 @@ export class HardeningState {
     if (this.registrations.has(obj)) {
       throw new Error(`${where} Harden.workload() was already called for this workload; call it once with all options`);
     }
-    const raw = obj.node.id === 'Resource' ? undefined : { kind: obj.kind, ...((obj as any).props ?? {}) };
-    const identity = identityOf(obj, options, raw);
+    const identity = identityOf(obj, options, declaredManifest(obj));
     this.registrations.set(obj, { options, identity });
     reportIn(Chart.of(obj));
     this.pipeline.invalidate();
@@ -136,7 +135,7 @@ export class HardeningState {
   public identityOf(obj: ApiObject): Identity {
     const reg = this.registrations.get(obj);
     if (reg) return reg.identity;
-    return identityOf(obj, {}, obj.node.id === 'Resource' ? undefined : { kind: obj.kind, ...((obj as any).props ?? {}) });
+    return identityOf(obj, {}, declaredManifest(obj));
   }
 
   /** The HARDENING stage: every target of the app, once per synthesis. */
@@ -254,6 +253,15 @@ export class HardeningState {
 }
 
 const STATE = Symbol.for('cdk8s-superlatch.hardening-state');
+
+/**
+ * The manifest a raw ApiObject (Include, Helm, hand-written) was declared with,
+ * for its identity before synthesis; undefined for a cdk8s-plus construct's
+ * `Resource`, whose labels are the construct's own.
+ */
+function declaredManifest(obj: ApiObject): any {
+  return obj.node.id === 'Resource' ? undefined : { kind: obj.kind, ...((obj as any).props ?? {}) };
+}
 const NETWORK = new WeakMap<PipelineRun, Map<ApiObject, string>>();
 const SELECTORS = new WeakMap<PipelineRun, { addrToLabels: Map<string, Record<string, string>>; skip: Set<ApiObject> }>();
 
