@@ -85,7 +85,7 @@ export const LATCH_RULES: Rule[] = [
   hubGuardedNoToken, statusVolumeShape, noLiteralSecrets,
 ];
 
-const AREA_ORDER = ['SL-PSS', 'SL-HARD', 'SL-NET', 'SL-LATCH_RULES'];
+const AREA_ORDER = ['SL-PSS', 'SL-HARD', 'SL-NET', 'SL-LATCH'];
 
 function areaRank(prefix: string): number {
   const i = AREA_ORDER.indexOf(prefix);
@@ -105,7 +105,7 @@ function idParts(id: string): { prefix: string; n: number } {
   return parts;
 }
 
-/** Orders rule ids by area (PSS, HARD, NET, LATCH_RULES, then custom ones) and naturally: SL-PSS-2 before SL-PSS-10. */
+/** Orders rule ids by area (PSS, HARD, NET, LATCH, then custom ones) and naturally: SL-PSS-2 before SL-PSS-10. */
 export function compareRuleIds(a: string, b: string): number {
   const pa = idParts(a);
   const pb = idParts(b);

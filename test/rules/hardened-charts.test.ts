@@ -1,9 +1,8 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Harden, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
-import { CLUSTER_SCOPED_KINDS as HARDENING_CLUSTER_SCOPED } from '../../src/internal/render';
+import { CLUSTER_SCOPED_KINDS } from '../../src/internal/render';
 import { RulePack, SecurityTesting } from '../../src/rules';
-import { CLUSTER_SCOPED_KINDS as RULES_CLUSTER_SCOPED } from '../../src/rules/internal/manifests';
 import { errorOf, find, goodContainer } from '../util';
 
 const TAG_ONLY = 'registry.example.com/app:1.0';
@@ -89,11 +88,23 @@ describe('packs attached above a hardened chart judge the hardened manifests', (
     expect(validation.report).toBeUndefined();
   });
 
-  test('the two lists of cluster-scoped kinds are one', () => {
-    expect(RULES_CLUSTER_SCOPED).toBe(HARDENING_CLUSTER_SCOPED);
-    for (const kind of ['ClusterIssuer', 'ConstraintTemplate', 'SeccompProfile', 'ClusterImagePolicy', 'PodSecurityPolicy']) {
-      expect(RULES_CLUSTER_SCOPED.has(kind)).toBe(true);
-    }
+  test('every kind the pipeline treats as cluster-scoped, the packs do too, and a namespaced kind is not', () => {
+    // GIVEN one object of each cluster-scoped kind, and a ConfigMap, in a hardened chart with a namespace
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'shop' });
+    Harden.chart(chart);
+    const kinds = [...CLUSTER_SCOPED_KINDS];
+    kinds.forEach((kind, i) => new ApiObject(chart, `o${i}`, { apiVersion: 'example.com/v1', kind, metadata: { name: `o${i}` } }));
+    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
+    const out = Testing.synth(chart);
+    // THEN the pipeline strips the namespace of each cluster-scoped object, and keeps the ConfigMap's
+    expect(out.filter((m) => m.metadata.namespace !== undefined).map((m) => m.kind)).toEqual(['ConfigMap']);
+    // AND the namespace rule agrees: nothing to say about them; given their namespace back, each is a finding
+    expect(RulePack.restricted().evaluate(out).findings.filter((f) => f.ruleId === 'SL-HARD-18')).toEqual([]);
+    const namespaced = out.map((m) => ({ ...m, metadata: { ...m.metadata, namespace: 'shop' } }));
+    const flagged = RulePack.restricted().evaluate(namespaced).findings.filter((f) => f.ruleId === 'SL-HARD-18').map((f) => f.kind);
+    expect(flagged.sort()).toEqual([...kinds].sort());
+    for (const kind of ['ClusterIssuer', 'ConstraintTemplate', 'SeccompProfile', 'ClusterImagePolicy', 'PodSecurityPolicy']) expect(kinds).toContain(kind);
   });
 
   test('a cluster-scoped kind in a namespaced hardened chart loses the namespace before the pack judges it', () => {

@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { compliantSet } from './support/fixtures';
 import { PackName, ReferenceFramework, Rule, RuleAcknowledgements, RuleCatalog, RulePack, RuleResult, RuleSeverity } from '../../src/rules';
+import { compareRuleIds } from '../../src/rules/registry';
 
 /** Pins each pack: adding a rule or changing a severity must show up in review. */
 function inventory(pack: RulePack): string[] {
@@ -112,4 +113,9 @@ describe('custom rules and packs', () => {
     expect(() => new Unnamed()).toThrow(/Rule id 'acme rule' is invalid: use upper-case words and a number, e.g. 'SL-NET-3' or 'ACME-IMG-1'/);
     expect(() => RulePack.custom('steal', [Object.assign(new OwnerLabel(), { id: 'SL-PSS-1' })])).toThrow(/belongs to a built-in rule/);
   });
+});
+
+test('rule ids sort by area (PSS, HARD, NET, LATCH), then custom prefixes, each naturally', () => {
+  const ids = ['ACME-IMG-1', 'SL-LATCH-10', 'SL-NET-2', 'SL-LATCH-2', 'SL-HARD-1', 'SL-PSS-10', 'SL-PSS-2', 'AAA-X-1'];
+  expect([...ids].sort(compareRuleIds)).toEqual(['SL-PSS-2', 'SL-PSS-10', 'SL-HARD-1', 'SL-NET-2', 'SL-LATCH-2', 'SL-LATCH-10', 'AAA-X-1', 'ACME-IMG-1']);
 });
