@@ -96,7 +96,9 @@ export function falcoDocument(workloads: FalcoWorkload[], options: FalcoDocument
         + 'and superlatch_inet_success and not superlatch_loopback and not superlatch_unspecified',
     },
   ];
-  const branches = { write: [] as string[], process: [] as string[], container: [] as string[], listen: [] as string[], image: [] as string[], hub: [] as string[] };
+  const branches: Record<'write' | 'process' | 'container' | 'listen' | 'image' | 'hub', string[]> = {
+    write: [], process: [], container: [], listen: [], image: [], hub: [],
+  };
   const withoutAllowList: string[] = [];
 
   for (const w of workloads) {

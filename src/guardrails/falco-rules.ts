@@ -58,12 +58,14 @@ export interface FalcoRulesProps {
   readonly sources?: IConstruct[];
 
   /**
-   * The processes each container runs. Without a declaration, the process is
-   * taken from the container's `command` (plus its exec probes and hooks); the
-   * latch containers (`superlatch.io/latch-containers`, the status writer) run
-   * `node` when they set no command; for any other container with no command,
-   * only shells are alerted on, and the container is listed in the rules
-   * file's header.
+   * The processes each container runs (by name, any arguments). Without a
+   * declaration, the entrypoint is the container's `command`, by name; the
+   * latch containers (`superlatch.io/latch-containers`, the status writer; the
+   * agent image's entrypoint when they set no command) and shell scripts are
+   * allowed only with their exact command line. Exec probes and hooks are
+   * always allowed with their exact command line (and a probe shell's plain
+   * commands and children). For any other container with no command, only
+   * shells are alerted on, and the container is listed in the rules file's header.
    * @default - derived as described
    */
   readonly expectedProcesses?: ExpectedProcesses[];

@@ -44,7 +44,7 @@ function address(ip: string): [bigint, 4 | 6] | undefined {
   if (dotted) {
     const a = v4(dotted[1]);
     if (a === undefined) return undefined;
-    text = `${text.slice(0, dotted.index)}:${(a >> 16n).toString(16)}:${(a & 0xffffn).toString(16)}`;
+    text = `${text.slice(0, dotted.index)}:${(a / 65536n).toString(16)}:${(a % 65536n).toString(16)}`;
   }
   const [head, rest, extra] = text.split('::');
   if (extra !== undefined) return undefined;
@@ -53,7 +53,7 @@ function address(ip: string): [bigint, 4 | 6] | undefined {
   const r = groups(rest);
   const all = rest === undefined ? h : [...h, ...new Array(Math.max(0, 8 - h.length - r.length)).fill(0n), ...r];
   if (all.length !== 8) return undefined;
-  return [all.reduce((a, g) => (a << 16n) + g, 0n), 6];
+  return [all.reduce((a, g) => a * 65536n + g, 0n), 6];
 }
 
 function inCidr(ip: string, cidr: string): boolean {
@@ -61,8 +61,8 @@ function inCidr(ip: string, cidr: string): boolean {
   const a = address(ip);
   const b = address(net);
   if (a === undefined || b === undefined || a[1] !== b[1]) return false;
-  const shift = BigInt((a[1] === 4 ? 32 : 128) - Number(bits));
-  return a[0] >> shift === b[0] >> shift;
+  const size = 2n ** BigInt((a[1] === 4 ? 32 : 128) - Number(bits));
+  return a[0] / size === b[0] / size;
 }
 
 class Parser {

@@ -46,7 +46,9 @@ export function openat(where: FalcoEvent, argv: string[], path: string, flags: s
 }
 
 /** A socket event on an inet socket (`ip` of the server side, `port` its port). */
-export function socket(where: FalcoEvent, argv: string[], type: string, ip: string, port: number, fields: FalcoEvent = {}, extra: FalcoEvent = {}): FalcoEvent {
+export function socket(
+  where: FalcoEvent, argv: string[], type: string, ip: string, port: number, fields: FalcoEvent = {}, extra: FalcoEvent = {},
+): FalcoEvent {
   return by(where, argv, {
     'evt.type': type,
     'evt.rawres': 0,

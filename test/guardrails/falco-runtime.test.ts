@@ -146,7 +146,7 @@ describe('each attack raises exactly its rule', () => {
     ['the app mknod in the status directory', by(app, WEB_SERVER, { 'evt.type': 'mknod', 'evt.rawres': -30, 'evt.arg.path': '/usr/share/latch/fifo' }), WRITE],
     ['the app unlinking the status file', by(app, WEB_SERVER, { 'evt.type': 'unlinkat', 'evt.rawres': -30, 'fs.path.name': STATUS }), WRITE],
     ['kubectl exec -it -c latch-agent -- node -e', exec(agent, ['node', '-e', 'require("fs").writeFileSync(process.argv[1], "{}")'.replace(/"/g, "'")], TTY), PROCESS],
-    ['kubectl exec -c latch-agent -- node -e (no terminal)', exec(agent, ['node', '-e', "process.exit(0)"]), PROCESS],
+    ['kubectl exec -c latch-agent -- node -e (no terminal)', exec(agent, ['node', '-e', 'process.exit(0)']), PROCESS],
     ['that node -e writing the status file', openat(agent, ['node', '-e', 'x'], STATUS, 'O_WRONLY|O_CREAT|O_TRUNC', 3, TTY), WRITE],
     ['a shell with a terminal in the agent container writing the status file', openat(agent, ['/bin/sh'], STATUS, 'O_WRONLY', 3, TTY), WRITE],
     ['kubectl exec -it into the app with its own binary', exec(app, WEB_SERVER, TTY), PROCESS],

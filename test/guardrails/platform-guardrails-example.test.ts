@@ -4,7 +4,7 @@ import { Testing, Yaml } from 'cdk8s';
 import { parse } from 'yaml';
 import { evaluateCel } from './cel';
 import { matchingRules } from './falco-eval';
-import { container, exec } from './falco-events';
+import { container as inContainer, exec } from './falco-events';
 import { expectVapShape } from './vap-shape';
 import { buildApp, buildNodeConfigApp, NAMESPACE, POD_PIDS_LIMIT } from '../../examples/platform-guardrails/main';
 import { RulePack, SecurityTesting, SuperlatchKeys } from '../../src';
@@ -127,7 +127,7 @@ test('the Falco rules cover the three latch pods, with the declared processes', 
   const spec = find(manifests, 'Deployment', 'app-java').spec.template.spec;
   const at = (name: string) => {
     const c = spec.containers.find((x: any) => x.name === name);
-    return { where: container(pod, name, c.image.split('@')[0].replace(/:[^/:]*$/, '')), argv: [...(c.command ?? ['java']), ...(c.args ?? [])] };
+    return { where: inContainer(pod, name, c.image.split('@')[0].replace(/:[^/:]*$/, '')), argv: [...(c.command ?? ['java']), ...(c.args ?? [])] };
   };
   const java = at('app-java');
   const gate = at('latch-gate');

@@ -80,7 +80,8 @@ test('every entrypoint, exec probe and hook of the real latch pods runs without 
     const pod = { 'k8s.ns.name': 'apps', ...Object.fromEntries(Object.entries(t.metadata.labels).map(([k, v]) => [`k8s.pod.label[${k}]`, v])) };
     for (const c of t.spec.containers) {
       const where = container(pod, c.name, c.image.split('@')[0].replace(/:[^/:]*$/, ''));
-      const execs = [[...c.command, ...(c.args ?? [])], ...[c.livenessProbe, c.readinessProbe, c.startupProbe].map((p) => p?.exec?.command).filter(Boolean)];
+      const probes = [c.livenessProbe, c.readinessProbe, c.startupProbe].map((p) => p?.exec?.command).filter(Boolean);
+      const execs = [[...c.command, ...(c.args ?? [])], ...probes];
       for (const argv of execs) {
         expect([w.metadata.name, c.name, argv, matchingRules(items, exec(where, argv))]).toEqual([w.metadata.name, c.name, argv, []]);
         checked++;
