@@ -19,13 +19,28 @@ export interface FalcoContainer {
   readonly name: string;
   /** The image repositories Falco may report for the image (as written, and normalised). */
   readonly repositories: string[];
-  /** Expected process names (`proc.name`), or undefined when unknown. */
+  /**
+   * Process names (`proc.name`) allowed with any arguments: the declared processes, or the
+   * `command` of a container that is neither a latch container nor a shell script; undefined when
+   * unknown (then only shells are alerted on).
+   */
   readonly processes?: string[];
+  /** Exact command lines (`proc.cmdline`) allowed: latch entrypoints, exec probes and hooks, and the simple commands of their shell scripts. */
+  readonly cmdlines: string[];
+  /** Command lines (`proc.pcmdline`) whose children are allowed: the shells of exec probes, hooks and script entrypoints. */
+  readonly parentCmdlines: string[];
+  /** Declared TCP ports (a listen on any other is an alert). */
   readonly ports: number[];
+  /** Declared UDP ports (a bind on any other is an alert). */
+  readonly udpPorts: number[];
+  /** The container has a terminal (`tty: true`), so its processes have a `proc.tty`. */
+  readonly tty: boolean;
   /** Mount paths of the status volume in this container. */
   readonly statusPaths: string[];
   /** This container is the status writer (the latch agent in sidecar mode). */
   readonly writer: boolean;
+  /** Process names that may write the status volume (the writer's agent), empty unless `writer`. */
+  readonly writerProcesses: string[];
 }
 
 export interface FalcoWorkload {
@@ -43,6 +58,13 @@ export interface FalcoWorkload {
 
 /** The agent image runs `/nodejs/bin/node` (agent/Dockerfile): its `proc.name`. */
 export const LATCH_AGENT_PROCESS = 'node';
+
+/** The agent image's ENTRYPOINT and CMD (agent/Dockerfile), for latch containers that set no `command`. */
+const AGENT_ENTRYPOINT = ['/nodejs/bin/node', '--jitless', '--no-expose-wasm', '/opt/superlatch-agent/main.js'];
+const AGENT_CMD = ['run'];
+
+/** Shells, by `proc.name`. */
+export const SHELLS = ['ash', 'bash', 'busybox', 'csh', 'dash', 'fish', 'ksh', 'mksh', 'sh', 'tcsh', 'zsh'];
 
 /** Container names of the contract that run the agent image (also listed in `superlatch.io/latch-containers`). */
 const AGENT_CONTAINERS = ['latch-agent', 'latch-gate'];
@@ -108,15 +130,26 @@ export function latchWorkloads(manifests: any[], declarations: ProcessDeclaratio
     const containers: FalcoContainer[] = [...(spec.initContainers ?? []), ...(spec.containers ?? [])]
       .map((c: any) => {
         const declared = declarations.filter((d) => d.container === c.name && (d.workload === undefined || d.workload === name || d.workload === labels['app.kubernetes.io/name']));
-        const main = declared.length > 0
-          ? declared.flatMap((d) => d.processNames)
-          : c.command?.length
-            ? [c.command[0]]
-            : latchContainers.has(c.name) || c.name === writer ? [LATCH_AGENT_PROCESS] : [];
-        const hooks = [c.livenessProbe, c.readinessProbe, c.startupProbe, c.lifecycle?.postStart, c.lifecycle?.preStop]
-          .map((p: any) => p?.exec?.command?.[0])
-          .filter((x: unknown): x is string => typeof x === 'string');
-        const ports: number[] = (c.ports ?? []).map((p: any) => p.containerPort).filter((p: unknown): p is number => typeof p === 'number');
+        const isLatch = latchContainers.has(c.name) || c.name === writer;
+        const where = `${ref}: container '${c.name}'`;
+        const allowed = { names: new Set<string>(), cmdlines: new Set<string>(), parents: new Set<string>() };
+        let known = declared.length > 0;
+        for (const d of declared) for (const p of d.processNames) allowed.names.add(processName(p));
+        // the entrypoint: exactly its command line for the latch containers and shell scripts, else its executable
+        const entry = c.command?.length ? [...c.command, ...(c.args ?? [])] : isLatch ? [...AGENT_ENTRYPOINT, ...(c.args ?? AGENT_CMD)] : undefined;
+        if (!known && entry) {
+          known = true;
+          if (isLatch || scriptOf(entry) !== undefined) addExec(where, 'the entrypoint', entry, allowed);
+          else allowed.names.add(processName(entry[0]));
+        }
+        for (const [what, hook] of [['livenessProbe', c.livenessProbe], ['readinessProbe', c.readinessProbe], ['startupProbe', c.startupProbe],
+          ['lifecycle.postStart', c.lifecycle?.postStart], ['lifecycle.preStop', c.lifecycle?.preStop]] as Array<[string, any]>) {
+          const command = hook?.exec?.command;
+          if (Array.isArray(command) && command.length > 0) addExec(where, what, command.map(String), allowed);
+        }
+        const ports = (protocol: string): number[] => sortedNumbers((c.ports ?? [])
+          .filter((p: any) => (p.protocol ?? 'TCP') === protocol)
+          .map((p: any) => p.containerPort).filter((p: unknown): p is number => typeof p === 'number'));
         const statusPaths: string[] = statusVolume === undefined ? [] : (c.volumeMounts ?? [])
           .filter((v: any) => v.name === statusVolume)
           .map((v: any) => String(v.mountPath).replace(/\/+$/, '') || '/');
@@ -125,13 +158,20 @@ export function latchWorkloads(manifests: any[], declarations: ProcessDeclaratio
             throw new Error(`${ref}: container '${c.name}' has '${value}', which cannot be written safely in a Falco condition. Fix: use plain names and paths`);
           }
         }
+        const processes = known ? sortedUnique([...allowed.names]) : undefined;
+        const isWriter = c.name === writer;
         return {
           name: c.name,
           repositories: typeof c.image === 'string' ? imageRepositories(c.image) : [],
-          processes: main.length > 0 ? sortedUnique([...main, ...hooks].map(processName)) : undefined,
-          ports: [...new Set(ports)].sort((a, b) => a - b),
+          processes,
+          cmdlines: sortedUnique([...allowed.cmdlines]),
+          parentCmdlines: sortedUnique([...allowed.parents]),
+          ports: ports('TCP'),
+          udpPorts: ports('UDP'),
+          tty: c.tty === true,
           statusPaths: sortedUnique(statusPaths),
-          writer: c.name === writer,
+          writer: isWriter,
+          writerProcesses: !isWriter ? [] : declared.length > 0 ? processes! : [processName((entry ?? AGENT_ENTRYPOINT)[0])],
         };
       })
       .sort((a: FalcoContainer, b: FalcoContainer) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -157,4 +197,60 @@ export function ident(value: string): string {
 
 function sortedUnique(values: string[]): string[] {
   return [...new Set(values)].sort();
+}
+
+function sortedNumbers(values: number[]): number[] {
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
+/** What Falco shows as `proc.cmdline` for an argv: the process name, then the arguments, space-separated. */
+export function commandLine(argv: string[]): string {
+  return [processName(argv[0]), ...argv.slice(1)].join(' ');
+}
+
+/** The script of `sh -c <script> ...` (any shell, `-c` possibly combined with other flags), or undefined. */
+function scriptOf(argv: string[]): string | undefined {
+  if (!SHELLS.includes(processName(argv[0]))) return undefined;
+  const flag = argv.findIndex((a, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(a));
+  return flag > 0 && flag + 1 < argv.length ? argv[flag + 1] : undefined;
+}
+
+/** A shell word that needs no quoting, so the shell passes it on unchanged. */
+const PLAIN_WORD = /^[A-Za-z0-9_./:=@%+,-]+$/;
+
+/**
+ * The argvs of the simple commands of a shell script (`a && b | c; d`) made of plain words only;
+ * nothing for a script with quotes or substitutions, or for a piece with expansions or
+ * redirections: the shell runs those as its children, allowed by their parent's command line.
+ */
+function simpleCommands(script: string): string[][] {
+  const out: string[][] = [];
+  if (/['`]|\$\(/.test(script)) return out;
+  for (const piece of script.split(/&&|\|\||;|\|/)) {
+    const words = piece.trim().split(/\s+/).filter((w) => w !== '');
+    while (words.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0])) words.shift();
+    if (words[0] === 'exec') words.shift();
+    if (words.length > 0 && words.every((w) => PLAIN_WORD.test(w))) out.push(words);
+  }
+  return out;
+}
+
+/**
+ * Allows one exec (an entrypoint, probe or hook): exactly its command line; for a shell script,
+ * also the exact command lines of its simple commands (a shell may exec the last one in its
+ * place) and any child of the shell with exactly this command line.
+ */
+function addExec(where: string, what: string, argv: string[], allowed: { cmdlines: Set<string>; parents: Set<string> }): void {
+  if (argv.some((a) => /["\\\u0000-\u001f\u007f]/.test(a))) {
+    throw new Error(`${where}: ${what} ${JSON.stringify(argv)} has a double quote, backslash or control character (e.g. a newline), which the Falco allow-list cannot match exactly. Fix: write the command on one line without them (e.g. a script file in the image)`);
+  }
+  if (!/^[A-Za-z0-9][-A-Za-z0-9_.+]*$/.test(processName(argv[0]))) {
+    throw new Error(`${where}: ${what} runs '${argv[0]}', whose process name cannot be written in a Falco condition. Fix: use an executable with a plain file name`);
+  }
+  const cmdline = commandLine(argv);
+  allowed.cmdlines.add(cmdline);
+  const script = scriptOf(argv);
+  if (script === undefined) return;
+  allowed.parents.add(cmdline);
+  for (const words of simpleCommands(script)) allowed.cmdlines.add(commandLine(words));
 }

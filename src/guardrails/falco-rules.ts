@@ -58,22 +58,49 @@ export interface FalcoRulesProps {
   readonly sources?: IConstruct[];
 
   /**
-   * The processes each container runs. Without a declaration, the process is
-   * taken from the container's `command` (plus its exec probes and hooks); the
-   * latch containers (`superlatch.io/latch-containers`, the status writer) run
-   * `node` when they set no command; for any other container with no command,
-   * only shells are alerted on, and the container is listed in the rules
-   * file's header.
+   * The processes each container runs (by name, any arguments). Without a
+   * declaration, the entrypoint is the container's `command`, by name; the
+   * latch containers (`superlatch.io/latch-containers`, the status writer; the
+   * agent image's entrypoint when they set no command) and shell scripts are
+   * allowed only with their exact command line. Exec probes and hooks are
+   * always allowed with their exact command line (and a probe shell's plain
+   * commands and children). For any other container with no command, only
+   * shells are alerted on, and the container is listed in the rules file's header.
    * @default - derived as described
    */
   readonly expectedProcesses?: ExpectedProcesses[];
 
   /**
    * Networks a hub-mode guarded pod may connect to (pod, service and node
-   * networks of the cluster, DNS); anything else is an alert.
-   * @default ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8"]
+   * networks of the cluster, DNS), IPv4 and IPv6; anything else is an alert.
+   * IPv4 networks also match as IPv4-mapped IPv6 addresses; loopback is never
+   * an alert.
+   * @default ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fd00::/8"]
    */
   readonly internalNetworks?: string[];
+
+  /**
+   * Addresses (CIDRs) of a node-local DNS cache (NodeLocal DNSCache listens on
+   * 169.254.20.10) that a hub-mode guarded pod may query on port 53.
+   * @default - the `ipBlock`s of NetworkPolicy egress rules under the sources
+   * that allow only port 53 (a latch given `dns.nodeLocalDnsCidr`)
+   */
+  readonly nodeLocalDnsCidrs?: string[];
+}
+
+const DEFAULT_INTERNAL_NETWORKS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fd00::/8'];
+
+/** The ipBlocks of NetworkPolicy egress rules that allow port 53 only: a node-local DNS cache. */
+function nodeLocalDnsOf(policies: any[]): string[] {
+  const out = new Set<string>();
+  for (const p of policies) {
+    for (const rule of p?.spec?.egress ?? []) {
+      const ports: any[] = rule.ports ?? [];
+      if (ports.length === 0 || !ports.every((x) => x?.port === 53)) continue;
+      for (const to of rule.to ?? []) if (typeof to?.ipBlock?.cidr === 'string') out.add(to.ipBlock.cidr);
+    }
+  }
+  return [...out].sort();
 }
 
 /**
@@ -84,15 +111,20 @@ export interface FalcoRulesProps {
  *
  * - a write or write attempt on the status volume by any process but the
  *   latch agent's in the writer container (CRITICAL);
- * - a process other than the container's declared entrypoint and probes, or a
- *   shell when those are unknown (ERROR);
- * - a listening port the container does not declare (WARNING);
- * - a container started from an undeclared image, or an undeclared container
- *   such as an ephemeral debug container (ERROR);
- * - in hub mode, a connection from a guarded pod outside the cluster networks (ERROR).
+ * - a process other than the container's declared entrypoint, exactly its exec
+ *   probes and hooks, or a shell when the entrypoint is unknown; any process
+ *   with a terminal (ERROR);
+ * - any process in a container the manifest does not declare, such as an
+ *   ephemeral debug container (ERROR);
+ * - a TCP listen or UDP bind on a port the container does not declare (WARNING);
+ * - a process in a container started from an undeclared image (ERROR);
+ * - in hub mode, a connection from a guarded pod outside the cluster networks
+ *   and the node-local DNS cache (ERROR).
  *
- * Falco 0.36 or later (the `fs.path.*` fields). The YAML shape is tested here;
- * run `falco --validate <file>` against the Falco version you deploy.
+ * Falco 0.37.0 or later (`k8s.pod.label[...]`; the file declares
+ * `required_engine_version`). The conditions are tested against the field
+ * registry of that Falco's libs; run `falco --validate <file>` against the
+ * Falco version you deploy.
  */
 export class FalcoRules extends Construct {
   /** Name of the ConfigMap. */
@@ -119,6 +151,7 @@ export class FalcoRules extends Construct {
       throw new Error(`${where}: fileName '${this.fileName}' is not a .yaml file name usable as a ConfigMap key. Fix: use e.g. 'superlatch-rules.yaml'`);
     }
     for (const cidr of props.internalNetworks ?? []) checkCidr(where, 'internalNetworks', cidr);
+    for (const cidr of props.nodeLocalDnsCidrs ?? []) checkCidr(where, 'nodeLocalDnsCidrs', cidr);
     for (const d of props.expectedProcesses ?? []) {
       if (d.processNames.length === 0 || d.processNames.some((p) => !/^[A-Za-z0-9][-A-Za-z0-9_.+]*$/.test(processName(p)))) {
         throw new Error(`${where}: expectedProcesses for container '${d.container}' must list process names such as 'node' or 'nginx' (got ${JSON.stringify(d.processNames)})`);
@@ -153,12 +186,14 @@ export class FalcoRules extends Construct {
     const where = `[${this.node.path}]`;
     const sources = this.props.sources ?? [Chart.of(this)];
     const manifests = new Set<any>();
+    const policies = new Set<any>();
     for (const source of sources) {
       // a source in another app has its own synthesis
       const own = source.node.root === this.node.root ? run : SynthesisPipeline.of(source).result();
       for (const o of own.objectsUnder(source)) {
         const m = own.manifests.get(o);
         if (isWorkload(m)) manifests.add(m);
+        if (m?.kind === 'NetworkPolicy') policies.add(m);
       }
     }
     let workloads;
@@ -170,12 +205,18 @@ export class FalcoRules extends Construct {
     if (workloads.length === 0) {
       throw new Error(`${where}: no latch pod (superlatch.io labels or annotations) under ${sources.map((s) => s.node.path || '(app)').join(', ')}, so there is nothing to watch. Fix: add the latch workloads to the chart, or point sources at them`);
     }
-    const doc = falcoDocument(workloads, { internalNetworks: this.props.internalNetworks ?? ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8'] });
+    const doc = falcoDocument(workloads, {
+      internalNetworks: this.props.internalNetworks ?? DEFAULT_INTERNAL_NETWORKS,
+      nodeLocalDns: this.props.nodeLocalDnsCidrs ?? nodeLocalDnsOf([...policies]),
+    });
     const yaml = new Document(doc.items);
     yaml.commentBefore = [
       ' Falco rules generated by cdk8s-superlatch from the final manifests of these latch workloads:',
       ...workloads.map((w) => `   ${w.ref}`),
-      ' Needs Falco 0.36 or later. Check it with `falco --validate <this file>` against your Falco.',
+      ` Needs Falco ${doc.minimumFalco} or later (required_engine_version below)${doc.minimumReasons.length > 0 ? ':' : '.'}`,
+      ...doc.minimumReasons.map((r) => `   ${r}`),
+      ' On Falco 0.41 and later the container.* and k8s.* fields come from the container plugin (loaded by default).',
+      ' Check it with `falco --validate <this file>` against your Falco.',
       ...(doc.withoutAllowList.length > 0
         ? [' No process allow-list (only shells are alerted on; declare expectedProcesses):', ...doc.withoutAllowList.map((c) => `   ${c}`)]
         : []),

@@ -1,9 +1,11 @@
 /**
- * A small evaluator for the subset of the Falco condition language the generated rules use
- * (and, or, not, parentheses, =, !=, in, pmatch, macros, lists), to test what the rules alert on
- * with synthetic events. An event is a map of Falco field names to values; like Falco, a
- * comparison on a field the event does not have is false. `fd.snet in (...)` matches the
- * event's `fd.sip` against the CIDRs. This is not Falco: `falco --validate` is still needed.
+ * A small evaluator for the subset of the Falco condition language the generated rules and the
+ * vendored official macros use (and, or, not, parentheses, =, !=, <, <=, >, >=, in, pmatch,
+ * contains, startswith, exists, macros, lists), to test what the rules alert on with synthetic
+ * events. An event is a map of Falco field names to values; like Falco, a comparison on a field
+ * the event does not have is false. `fd.snet` matches the event's `fd.sip` against CIDRs (IPv4
+ * or IPv6), `fd.net` and `fd.ip` its `fd.sip` or `fd.cip`. This is not Falco: `falco --validate`
+ * is still needed.
  */
 export type FalcoEvent = Record<string, string | number | boolean>;
 
@@ -12,9 +14,10 @@ interface Definitions {
   readonly macros: Map<string, string>;
 }
 
-const TOKEN = /\s*(\(|\)|,|!=|=|"[^"]*"|[^\s(),=!"]+)/y;
+const TOKEN = /\s*(\(|\)|,|!=|>=|<=|=|<|>|"[^"]*"|'[^']*'|[^\s(),=!<>"']+)/y;
 
-function tokenize(text: string): string[] {
+function tokenize(condition: string): string[] {
+  const text = condition.trim();
   const tokens: string[] = [];
   TOKEN.lastIndex = 0;
   let m: RegExpExecArray | null;
@@ -23,20 +26,43 @@ function tokenize(text: string): string[] {
   return tokens;
 }
 
-const unquote = (t: string) => (t.startsWith('"') ? t.slice(1, -1) : t);
+const unquote = (t: string) => (t.startsWith('"') || t.startsWith("'") ? t.slice(1, -1) : t);
 
-function ipv4(ip: string): number | undefined {
-  const parts = ip.split('.').map(Number);
-  return parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p < 256) ? parts.reduce((a, p) => a * 256 + p, 0) : undefined;
+/** An IPv4 or IPv6 address as [bits, family], or undefined. */
+function address(ip: string): [bigint, 4 | 6] | undefined {
+  const v4 = (text: string): bigint | undefined => {
+    const parts = text.split('.').map(Number);
+    return parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p < 256)
+      ? parts.reduce((a, p) => a * 256n + BigInt(p), 0n) : undefined;
+  };
+  if (!ip.includes(':')) {
+    const a = v4(ip);
+    return a === undefined ? undefined : [a, 4];
+  }
+  let text = ip;
+  const dotted = /:(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted) {
+    const a = v4(dotted[1]);
+    if (a === undefined) return undefined;
+    text = `${text.slice(0, dotted.index)}:${(a / 65536n).toString(16)}:${(a % 65536n).toString(16)}`;
+  }
+  const [head, rest, extra] = text.split('::');
+  if (extra !== undefined) return undefined;
+  const groups = (part: string | undefined) => (part ? part.split(':').map((g) => BigInt(`0x${g}`)) : []);
+  const h = groups(head);
+  const r = groups(rest);
+  const all = rest === undefined ? h : [...h, ...new Array(Math.max(0, 8 - h.length - r.length)).fill(0n), ...r];
+  if (all.length !== 8) return undefined;
+  return [all.reduce((a, g) => a * 65536n + g, 0n), 6];
 }
 
 function inCidr(ip: string, cidr: string): boolean {
   const [net, bits] = cidr.split('/');
-  const a = ipv4(ip);
-  const b = ipv4(net);
-  if (a === undefined || b === undefined) return false;
-  const size = 2 ** (32 - Number(bits));
-  return Math.floor(a / size) === Math.floor(b / size);
+  const a = address(ip);
+  const b = address(net);
+  if (a === undefined || b === undefined || a[1] !== b[1]) return false;
+  const size = 2n ** BigInt((a[1] === 4 ? 32 : 128) - Number(bits));
+  return a[0] / size === b[0] / size;
 }
 
 class Parser {
@@ -98,11 +124,32 @@ class Parser {
       return v;
     }
     const op = this.peek();
-    if (op === '=' || op === '!=') {
+    if (op === 'exists') {
+      this.next();
+      return t in this.event;
+    }
+    if (op !== undefined && ['=', '!=', '<', '<=', '>', '>=', 'contains', 'startswith'].includes(op)) {
       this.next();
       const value = unquote(this.next());
+      if (t === 'fd.ip' || t === 'fd.net') {
+        const ips = ['fd.sip', 'fd.cip'].map((f) => this.event[f]).filter((x): x is string => typeof x === 'string');
+        if (ips.length === 0) return false;
+        const hit = ips.some((ip) => (t === 'fd.net' ? inCidr(ip, value) : ip === value));
+        return op === '=' ? hit : !hit;
+      }
       if (!(t in this.event)) return false;
-      return (String(this.event[t]) === value) === (op === '=');
+      const v = this.event[t];
+      switch (op) {
+        case '=': return String(v) === value;
+        case '!=': return String(v) !== value;
+        case 'contains': return String(v).includes(value);
+        case 'startswith': return String(v).startsWith(value);
+        default: {
+          const [x, y] = [Number(v), Number(value)];
+          if (Number.isNaN(x) || Number.isNaN(y)) throw new Error(`'${t} ${op} ${value}' compares a non-number`);
+          return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y;
+        }
+      }
     }
     if (op === 'in' || op === 'pmatch') {
       this.next();
@@ -163,8 +210,9 @@ export function referencedNames(condition: string): string[] {
       inItems = true;
       return;
     }
-    const comparison = ['=', '!=', 'in', 'pmatch'].includes(tokens[i + 1]) || ['=', '!='].includes(tokens[i - 1]);
-    if (/^[a-z_][a-z0-9_]*$/.test(t) && !comparison && !['and', 'or', 'not', 'in', 'pmatch'].includes(t)) out.push(t);
+    const operators = ['=', '!=', '<', '<=', '>', '>=', 'in', 'pmatch', 'contains', 'startswith', 'exists'];
+    const comparison = operators.includes(tokens[i + 1]) || operators.includes(tokens[i - 1]);
+    if (/^[a-z_][a-z0-9_]*$/.test(t) && !comparison && !['and', 'or', 'not', ...operators].includes(t)) out.push(t);
   });
   return out;
 }

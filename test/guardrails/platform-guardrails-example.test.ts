@@ -4,6 +4,7 @@ import { Testing, Yaml } from 'cdk8s';
 import { parse } from 'yaml';
 import { evaluateCel } from './cel';
 import { matchingRules } from './falco-eval';
+import { container as inContainer, exec } from './falco-events';
 import { expectVapShape } from './vap-shape';
 import { buildApp, buildNodeConfigApp, NAMESPACE, POD_PIDS_LIMIT } from '../../examples/platform-guardrails/main';
 import { RulePack, SecurityTesting, SuperlatchKeys } from '../../src';
@@ -123,10 +124,17 @@ test('the Falco rules cover the three latch pods, with the declared processes', 
     'superlatch_payments_app_go_pod', 'superlatch_payments_app_java_pod', 'superlatch_payments_latch_latch_agent_pod',
   ]);
   const pod = { 'k8s.ns.name': NAMESPACE, 'k8s.pod.label[app.kubernetes.io/name]': 'app-java', 'k8s.pod.label[superlatch.io/latch]': 'latch', 'k8s.pod.label[superlatch.io/role]': 'guarded' };
-  const exec = (container: string, proc: string) => ({ ...pod, 'evt.type': 'execve', 'evt.dir': '<', 'proc.vpid': 9, 'container.name': container, 'proc.name': proc });
-  expect(matchingRules(items, exec('app-java', 'java'))).toEqual([]);
-  expect(matchingRules(items, exec('latch-gate', 'node'))).toEqual([]);
-  expect(matchingRules(items, exec('app-java', 'sh'))).toEqual(['Superlatch unexpected process in a latch pod']);
+  const spec = find(manifests, 'Deployment', 'app-java').spec.template.spec;
+  const at = (name: string) => {
+    const c = spec.containers.find((x: any) => x.name === name);
+    return { where: inContainer(pod, name, c.image.split('@')[0].replace(/:[^/:]*$/, '')), argv: [...(c.command ?? ['java']), ...(c.args ?? [])] };
+  };
+  const java = at('app-java');
+  const gate = at('latch-gate');
+  expect(matchingRules(items, exec(java.where, ['/usr/bin/java', '-jar', 'app.jar']))).toEqual([]);
+  expect(matchingRules(items, exec(gate.where, gate.argv))).toEqual([]);
+  expect(matchingRules(items, exec(java.where, ['/bin/sh']))).toEqual(['Superlatch unexpected process in a latch pod']);
+  expect(matchingRules(items, exec(gate.where, ['/nodejs/bin/node', '-e', 'x']))).toEqual(['Superlatch unexpected process in a latch pod']);
 });
 
 describe('the node configuration', () => {

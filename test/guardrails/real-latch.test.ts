@@ -7,6 +7,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { parse } from 'yaml';
 import { evaluateCel } from './cel';
 import { matchingRules } from './falco-eval';
+import { container, exec, openat, socket } from './falco-events';
 import { AGENT_IMAGE, AGENT_REPO } from './latch-fixtures';
 import { Harden, HardeningProfile, Latch, LatchCredentials, LatchMode } from '../../src';
 import { FalcoRules, GuardrailAdmissionPolicy, OperatorSeccompProfile } from '../../src/guardrails';
@@ -52,23 +53,46 @@ test('every admission expression holds on the real latch output', () => {
   expect(results).toHaveLength(validations.length * 3);
 });
 
-test('the Falco rules know the real containers: the app command, node for the agent, gate and master, the status mounts', () => {
+test('the Falco rules know the real containers: the app command, the exact agent, gate and master command lines, the status mounts', () => {
   const items = parse(find(manifests, 'ConfigMap', 'superlatch-falco-rules').data['superlatch-rules.yaml']) as any[];
   const lists = new Map<string, any[]>(items.filter((i) => 'list' in i).map((i) => [i.list, i.items]));
   expect(lists.get('superlatch_apps_shop_containers')).toEqual(['"app"', '"latch-agent"', '"latch-gate"']);
   expect(lists.get('superlatch_apps_shop_app_processes')).toEqual(['"web-server"']);
-  expect(lists.get('superlatch_apps_shop_latch_agent_processes')).toEqual(['"node"']);
-  expect(lists.get('superlatch_apps_ledger_latch_gate_processes')).toEqual(['"node"']);
-  expect(lists.get('superlatch_apps_billing_latch_agent_latch_agent_processes')).toEqual(['"node"']);
+  expect(lists.get('superlatch_apps_shop_latch_agent_cmdlines')).toContain('"node --jitless --no-expose-wasm /opt/superlatch-agent/main.js run"');
+  expect(lists.get('superlatch_apps_ledger_latch_gate_cmdlines')).toContain('"node --jitless --no-expose-wasm /opt/superlatch-agent/main.js gate"');
+  expect(lists.get('superlatch_apps_billing_latch_agent_latch_agent_cmdlines')).toContain('"node --jitless --no-expose-wasm /opt/superlatch-agent/main.js run"');
   expect(lists.get('superlatch_apps_shop_latch_agent_status_paths')).toEqual(['"/usr/share/latch"']);
 
   const shop = { 'k8s.ns.name': 'apps', 'k8s.pod.label[app.kubernetes.io/name]': 'shop', 'k8s.pod.label[superlatch.io/latch]': 'orders', 'k8s.pod.label[superlatch.io/role]': 'guarded' };
-  const write = (container: string, proc: string) => ({ ...shop, 'evt.type': 'openat', 'evt.dir': '<', 'evt.is_open_write': 'true', 'container.name': container, 'proc.name': proc, 'fd.name': '/usr/share/latch/latch-info.json' });
-  expect(matchingRules(items, write('latch-agent', 'node'))).toEqual([]);
-  expect(matchingRules(items, write('app', 'web-server'))).toEqual(['Superlatch status volume written outside the latch agent']);
+  const run = ['/nodejs/bin/node', '--jitless', '--no-expose-wasm', '/opt/superlatch-agent/main.js', 'run'];
+  const write = (name: string, argv: string[]) => openat(container(shop, name, name === 'app' ? 'registry.example.com/app' : AGENT_REPO), argv, '/usr/share/latch/latch-info.json', 'O_WRONLY|O_CREAT|O_TRUNC');
+  expect(matchingRules(items, write('latch-agent', run))).toEqual([]);
+  expect(matchingRules(items, write('app', ['/usr/local/bin/web-server']))).toEqual(['Superlatch status volume written outside the latch agent']);
   const ledger = { ...shop, 'k8s.pod.label[app.kubernetes.io/name]': 'ledger', 'k8s.pod.label[superlatch.io/latch]': 'billing' };
-  expect(matchingRules(items, { ...ledger, 'evt.type': 'connect', 'evt.dir': '<', 'fd.typechar': 4, 'fd.sip': '203.0.113.9', 'container.name': 'app', 'proc.name': 'web-server' }))
+  expect(matchingRules(items, socket(container(ledger, 'app', 'registry.example.com/app'), ['/usr/local/bin/web-server'], 'connect', '203.0.113.9', 443)))
     .toEqual(['Superlatch outbound connection from a hub-mode guarded pod']);
+});
+
+test('every entrypoint, exec probe and hook of the real latch pods runs without an alert; an interactive node does not', () => {
+  const items = parse(find(manifests, 'ConfigMap', 'superlatch-falco-rules').data['superlatch-rules.yaml']) as any[];
+  let checked = 0;
+  for (const w of workloads) {
+    const t = w.spec.template;
+    const pod = { 'k8s.ns.name': 'apps', ...Object.fromEntries(Object.entries(t.metadata.labels).map(([k, v]) => [`k8s.pod.label[${k}]`, v])) };
+    for (const c of t.spec.containers) {
+      const where = container(pod, c.name, c.image.split('@')[0].replace(/:[^/:]*$/, ''));
+      const probes = [c.livenessProbe, c.readinessProbe, c.startupProbe].map((p) => p?.exec?.command).filter(Boolean);
+      const execs = [[...c.command, ...(c.args ?? [])], ...probes];
+      for (const argv of execs) {
+        expect([w.metadata.name, c.name, argv, matchingRules(items, exec(where, argv))]).toEqual([w.metadata.name, c.name, argv, []]);
+        checked++;
+      }
+      if (c.image.startsWith(AGENT_REPO)) {
+        expect(matchingRules(items, exec(where, ['/nodejs/bin/node', '-e', 'process.exit()'], { 'proc.tty': 34816 }))).toEqual(['Superlatch unexpected process in a latch pod']);
+      }
+    }
+  }
+  expect(checked).toBeGreaterThan(8);
 });
 
 test('toYaml() before synthesis sees the hardened manifests (stable labels, no construct-path hash)', () => {
