@@ -13,7 +13,7 @@ import { hubAgentWorkload, hubGuardedWorkload, sidecarWorkload } from './latch-f
 import { Harden } from '../../src';
 import { FalcoRules } from '../../src/guardrails';
 import { FALCO_RELEASES, FIELD_REQUIREMENTS, compareVersions, fieldUses } from '../../src/guardrails/falco-fields';
-import { IMAGE, find, newChart } from '../util';
+import { IMAGE, coverNetwork, find, newChart } from '../util';
 
 jest.setTimeout(60_000);
 
@@ -39,7 +39,7 @@ const { chart } = newChart('apps');
 sidecarWorkload(chart);
 hubGuardedWorkload(chart);
 hubAgentWorkload(chart);
-Harden.workload(new ApiObject(chart, 'bare', {
+const bareObj = new ApiObject(chart, 'bare', {
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name: 'bare', labels: { 'superlatch.io/latch': 'payments' } },
@@ -49,7 +49,9 @@ Harden.workload(new ApiObject(chart, 'bare', {
       { name: 'tty', image: IMAGE, command: ['/console'], tty: true, livenessProbe: { tcpSocket: { port: 8080 } }, readinessProbe: { httpGet: { path: '/ready', port: 8080 } } },
     ],
   },
-}));
+});
+Harden.workload(bareObj);
+coverNetwork(chart, bareObj);
 new FalcoRules(chart, 'falco', { nodeLocalDnsCidrs: ['169.254.20.10/32', 'fd00:20::a/128'] });
 const text: string = find(Testing.synth(chart), 'ConfigMap', 'superlatch-falco-rules').data['superlatch-rules.yaml'];
 const items = parse(text) as any[];

@@ -10,7 +10,7 @@ import { AGENT, AGENT_GATE, AGENT_RUN, LEDGER, SHOP, WEB_SERVER, by, container, 
 import { hubAgentWorkload, hubGuardedWorkload, sidecarWorkload } from './latch-fixtures';
 import { Harden } from '../../src';
 import { FalcoRules, FalcoRulesProps } from '../../src/guardrails';
-import { IMAGE, find, newChart } from '../util';
+import { IMAGE, coverNetwork, find, newChart } from '../util';
 
 jest.setTimeout(60_000);
 
@@ -24,7 +24,7 @@ function rulesFor(props: FalcoRulesProps = {}): any[] {
   hubGuardedWorkload(chart);
   hubAgentWorkload(chart);
   // a guarded web server whose probes are shell scripts
-  Harden.workload(new ApiObject(chart, 'web', {
+  const webObj = new ApiObject(chart, 'web', {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'web' },
@@ -44,7 +44,9 @@ function rulesFor(props: FalcoRulesProps = {}): any[] {
         },
       },
     },
-  }));
+  });
+  Harden.workload(webObj);
+  coverNetwork(chart, webObj);
   // the hub pods' egress to a node-local DNS cache, as a latch given dns.nodeLocalDnsCidr writes it
   new ApiObject(chart, 'dns', {
     apiVersion: 'networking.k8s.io/v1',
@@ -207,12 +209,14 @@ describe('options of the network rules', () => {
 
   test('a container with tty: true is not alerted on for its terminal, only for unexpected processes', () => {
     const { chart } = newChart('apps');
-    Harden.workload(new ApiObject(chart, 'console', {
+    const consoleObj = new ApiObject(chart, 'console', {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'console', labels: { 'superlatch.io/latch': 'payments' } },
       spec: { containers: [{ name: 'c', image: IMAGE, command: ['/usr/local/bin/console'], tty: true, stdin: true, livenessProbe: { tcpSocket: { port: 8080 } }, readinessProbe: { httpGet: { path: '/ready', port: 8080 } } }] },
-    }));
+    });
+    Harden.workload(consoleObj);
+    coverNetwork(chart, consoleObj);
     new FalcoRules(chart, 'falco');
     const parsed = parse(find(Testing.synth(chart), 'ConfigMap').data['superlatch-rules.yaml']) as any[];
     const c = container({ 'k8s.ns.name': 'apps', 'k8s.pod.name': 'console' }, 'c', 'registry.example.com/app');
