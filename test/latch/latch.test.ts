@@ -197,6 +197,48 @@ describe('bad input fails with the construct path, the field and the fix', () =>
   });
 });
 
+describe('API port: the agent\'s URL and its egress agree', () => {
+  const egressPorts = (out: any[]) => find(out, 'NetworkPolicy', 'latch-latch-egress').spec.egress
+    .filter((r: any) => r.to?.[0]?.ipBlock?.cidr === '203.0.113.0/24').flatMap((r: any) => r.ports.map((p: any) => p.port));
+  const masterPorts = (out: any[]) => find(out, 'NetworkPolicy', 'latch-latch-agent').spec.egress
+    .filter((r: any) => r.to?.[0]?.ipBlock?.cidr === '203.0.113.0/24').flatMap((r: any) => r.ports.map((p: any) => p.port));
+
+  test.each([
+    ['no port anywhere: 443, implicit in the URL', { cidrs: ['203.0.113.0/24'] }, 'https://latch.tu.com', 443],
+    ['api.port only: written into the URL', { cidrs: ['203.0.113.0/24'], port: 8443 }, 'https://latch.tu.com:8443', 8443],
+    ['the port in api.url only', { cidrs: ['203.0.113.0/24'], url: 'https://latch.example.net:9443' }, 'https://latch.example.net:9443', 9443],
+    ['both, equal', { cidrs: ['203.0.113.0/24'], url: 'https://latch.example.net:9443', port: 9443 }, 'https://latch.example.net:9443', 9443],
+    ['api.port 443', { cidrs: ['203.0.113.0/24'], port: 443 }, 'https://latch.tu.com', 443],
+  ])('%s', (_what, api, url, port) => {
+    const { out, web } = guarded({ api });
+    expect(env(agentOf(web)).LATCH_API_URL).toBe(url);
+    expect(egressPorts(out)).toEqual([port]);
+  });
+
+  test('hub mode: the master\'s URL and egress agree too', () => {
+    const { chart } = newChart();
+    new Latch(chart, 'latch', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1/32'] }, api: { cidrs: ['203.0.113.0/24'], port: 8443 } }));
+    const out = Testing.synth(chart);
+    expect(env(podSpec(find(out, 'Deployment', 'latch-latch-agent')).containers[0]).LATCH_API_URL).toBe('https://latch.tu.com:8443');
+    expect(masterPorts(out)).toEqual([8443]);
+  });
+
+  test.each([
+    ['https://latch.example.net:9443', 8443, 9443],
+    ['https://latch.example.net:443', 8443, 443],
+  ])('a port in api.url (%s) and a different api.port (%s) are refused with path, field and fix', (url, port, urlPort) => {
+    const { chart } = newChart();
+    expect(errorOf(() => new Latch(chart, 'latch', base({ api: { cidrs: ['203.0.113.0/24'], url, port } }))))
+      .toBe(`[test/latch]: api.url '${url}' names port ${urlPort} but api.port is ${port}; the agent would connect on one and its egress allow the other. Fix: give the port once, in api.url or in api.port`);
+  });
+
+  test('a port outside 1-65535 is refused', () => {
+    const { chart } = newChart();
+    expect(errorOf(() => new Latch(chart, 'latch', base({ api: { cidrs: ['203.0.113.0/24'], port: 70000 } }))))
+      .toBe('[test/latch]: api.port 70000 is not a TCP port. Fix: give a whole number from 1 to 65535, or leave it out for 443');
+  });
+});
+
 describe('contract with the agent', () => {
   test("the default agent command is the image's ENTRYPOINT (agent/Dockerfile)", () => {
     const dockerfile = fs.readFileSync(path.join(__dirname, '..', '..', 'agent', 'Dockerfile'), 'utf8');
