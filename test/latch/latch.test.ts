@@ -245,6 +245,24 @@ describe('contract with the agent', () => {
     const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)![1]);
     expect(agentOf(guarded().web).command).toEqual(entrypoint);
   });
+
+  test("the image's USER is the agent's uid/gid in the manifests, and the docs say the same", () => {
+    const repo = path.join(__dirname, '..', '..');
+    const dockerfile = fs.readFileSync(path.join(repo, 'agent', 'Dockerfile'), 'utf8');
+    const users = [...dockerfile.matchAll(/^USER (\d+):(\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+    const { runAsUser, runAsGroup } = agentOf(guarded().web).securityContext;
+    expect(users).toEqual([[runAsUser, runAsGroup]]);
+    expect(runAsUser).toBe(10002);
+    // never the applications' uid (the hardening profile's default)
+    expect(runAsUser).not.toBe(HardeningProfile.restricted()._resolve().user);
+    // every uid the docs give the agent or its image
+    const agentMd = fs.readFileSync(path.join(repo, 'docs', 'agent.md'), 'utf8');
+    expect([...agentMd.matchAll(/USER (\d+):(\d+)/g)].map((m) => [Number(m[1]), Number(m[2])])).toEqual([[runAsUser, runAsGroup]]);
+    const latchMd = fs.readFileSync(path.join(repo, 'docs', 'latch.md'), 'utf8');
+    const stated = [...latchMd.matchAll(/\buid(?:\/gid)?\b[^\d\n]{0,40}?(\d{4,})/g)].map((m) => Number(m[1]));
+    expect(stated.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(stated)).toEqual(new Set([runAsUser]));
+  });
 });
 
 describe('probes run commands the agent has', () => {
