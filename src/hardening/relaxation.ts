@@ -65,7 +65,7 @@ export class Relaxation {
     return new Relaxation(RelaxationName.SERVICE_ACCOUNT_TOKEN, reason);
   }
 
-  /** Accept images referenced by tag only, without an `@sha256:` digest. */
+  /** Accept images referenced by tag only, without an `@sha256:` or `@sha512:` digest. */
   public static tagOnlyImages(reason: string): Relaxation {
     return new Relaxation(RelaxationName.TAG_ONLY_IMAGES, reason);
   }

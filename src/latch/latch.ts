@@ -7,7 +7,7 @@ import { AGENT_CONTAINER, agentContainer, CREDENTIALS_VOLUME, credentialsVolume,
 import { Harden } from '../hardening/harden';
 import { HardeningProfile, ResourceDefaults, SeccompProfile } from '../hardening/hardening-profile';
 import { HardeningState } from '../hardening/hardening-state';
-import { DIGEST_PINNED } from '../hardening/pod-hardening';
+import { DIGEST_PINNED, digestForms } from '../internal/digest';
 import { dnsEgressRules } from '../internal/dns';
 import { disruptionBudgetSpec } from '../internal/pdb';
 import { Stage, SynthesisPipeline } from '../internal/pipeline';
@@ -76,7 +76,7 @@ export interface LatchProps {
 
   /**
    * The agent image (`agent/Dockerfile`), pinned by digest
-   * (`registry/superlatch-agent:tag@sha256:...`).
+   * (`registry/superlatch-agent:tag@sha256:...`, or `@sha512:...`).
    */
   readonly image: string;
 
@@ -286,7 +286,7 @@ export class Latch extends Construct {
 
     const profile = props.agentProfile ?? HardeningProfile.restricted();
     if (!DIGEST_PINNED.test(props.image)) {
-      throw new Error(`${where}: image '${props.image}' is not pinned by digest; the latch's containers always run with the restricted container settings. Fix: pin it as '${props.image.split('@')[0]}@sha256:<digest>'`);
+      throw new Error(`${where}: image '${props.image}' is not pinned by digest; the latch's containers always run with the restricted container settings. Fix: pin it as ${digestForms(props.image.split('@')[0], "'")}`);
     }
     const agentUser = props.agentUser ?? 10002;
     if (!Number.isInteger(agentUser) || agentUser <= 10000) {

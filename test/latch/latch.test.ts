@@ -169,7 +169,7 @@ describe('bad input fails with the construct path, the field and the fix', () =>
   test('a non-digest agent image (whatever the agent profile relaxes)', () => {
     const { chart } = newChart();
     expect(() => new Latch(chart, 'latch', base({ image: 'ghcr.io/x/agent:1.0', agentProfile: HardeningProfile.baseline() })))
-      .toThrow("[test/latch]: image 'ghcr.io/x/agent:1.0' is not pinned by digest; the latch's containers always run with the restricted container settings. Fix: pin it as 'ghcr.io/x/agent:1.0@sha256:<digest>'");
+      .toThrow("[test/latch]: image 'ghcr.io/x/agent:1.0' is not pinned by digest; the latch's containers always run with the restricted container settings. Fix: pin it as 'ghcr.io/x/agent:1.0@sha256:<64 hex digits>' or 'ghcr.io/x/agent:1.0@sha512:<128 hex digits>'");
   });
 
   test('hub mode without an API server CIDR', () => {
