@@ -137,7 +137,7 @@ export class HardenedNamespace extends Construct {
  */
 function fitErrors(scope: Construct, namespace: string): string[] {
   const run = SynthesisPipeline.of(scope).result();
-  if (run.errors.length > 0) return []; // the pipeline's own errors are reported by the charts
+  if (run.errors.length > 0) return []; // the pipeline reports its own errors, at the constructs they are about
   const objects = run.objectsUnder(scope.node.root).filter((o) => run.manifests.get(o)?.metadata?.namespace === namespace);
   if (!objects.some((o) => o.kind === 'LimitRange' || o.kind === 'ResourceQuota')) return [];
   return namespaceFitErrors(objects.map((o) => run.manifests.get(o)), objects.map((o) => o.node.path.replace(/\/Resource$/, '')), namespace);
