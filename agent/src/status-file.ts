@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { firstDuplicateKey } from './strict-json';
 
 export type StatusSource = 'latch' | 'failure-policy';
 
@@ -72,6 +73,9 @@ export function evaluateStatus(text: string, nowMs: number): Verdict {
     return unknown('malformed: not JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return unknown('malformed: not a JSON object');
+  // JSON.parse keeps the last of duplicate keys; the agent never writes one twice
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate !== undefined) return unknown(`malformed: duplicate key ${JSON.stringify(duplicate)}`);
   const doc = value as Record<string, unknown>;
   if (typeof doc.version !== 'number') return unknown('wrongly typed: version is not a number');
   if (doc.version !== 1) return unknown(`unsupported contract version ${doc.version}`);

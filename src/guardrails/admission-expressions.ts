@@ -1,4 +1,5 @@
 import { SuperlatchKeys } from '../contract';
+import { DIGEST_SUFFIX, digestForms } from '../internal/digest';
 
 /**
  * The CEL expressions of `GuardrailAdmissionPolicy`: the invariants the rule
@@ -31,7 +32,6 @@ export interface GuardrailExpressionOptions {
   readonly workloadTemplates: boolean;
 }
 
-const DIGEST_REGEX = '@sha256:[a-f0-9]{64}$';
 
 /** A CEL string literal. */
 export function celString(value: string): string {
@@ -134,8 +134,8 @@ export function guardrailValidations(options: GuardrailExpressionOptions): Guard
 
   validations.push({
     name: 'image-digest',
-    message: 'image-digest: every container image must be pinned by digest (registry/repository:tag@sha256:<64 hex digits>)',
-    expression: on((t) => everyContainer(`${t}.spec`, `has(c.image) && c.image.matches(${celString(DIGEST_REGEX)})`)),
+    message: `image-digest: every container image must be pinned by digest (${digestForms('registry/repository:tag')})`,
+    expression: on((t) => everyContainer(`${t}.spec`, `has(c.image) && c.image.matches(${celString(DIGEST_SUFFIX)})`)),
   });
 
   return validations;

@@ -7,7 +7,7 @@ import { CDK8S_ADDR_LABEL, hardenWorkload, isWorkload } from './pod-hardening';
 import { RelaxationName } from './relaxation';
 import { containersWithPlusDefaults } from './resources';
 import { disruptionBudgetSpec } from '../internal/pdb';
-import { PipelineRun, reportIn, Stage, SynthesisPipeline } from '../internal/pipeline';
+import { ownerOf, PipelineRun, Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkLabelValue, toDnsLabel } from '../internal/validation';
 import { at, workloadKindOf } from '../internal/workload-kinds';
 
@@ -36,10 +36,7 @@ export function podLabelsOf(identity: Identity): Record<string, string> {
   return { ...selectorLabelsOf(identity), [INSTANCE]: identity.instance };
 }
 
-/** The construct users think of: the cdk8s-plus workload for its `Resource`, else the ApiObject. */
-export function ownerOf(obj: ApiObject): IConstruct {
-  return obj.node.id === 'Resource' && obj.node.scope ? obj.node.scope : obj;
-}
+export { ownerOf };
 
 /** The workload ApiObject of a cdk8s-plus workload or an ApiObject; throws with the fix otherwise. */
 export function workloadApiObject(workload: IConstruct): ApiObject {
@@ -114,21 +111,18 @@ export class HardeningState {
     }
     const identity = identityOf(obj, options, declaredManifest(obj));
     this.registrations.set(obj, { options, identity });
-    reportIn(Chart.of(obj));
     this.pipeline.invalidate();
     return identity;
   }
 
   public ensure(obj: ApiObject): void {
     this.ensured.add(obj);
-    reportIn(Chart.of(obj));
     this.pipeline.invalidate();
   }
 
   public enableChart(chart: Chart, profile: HardeningProfile): void {
     if (this.charts.has(chart)) throw new Error(`[${chart.node.path}] Harden.chart() was already called for this chart. Fix: call it once, with the chart's profile`);
     this.charts.set(chart, profile);
-    reportIn(chart);
     this.pipeline.invalidate();
   }
 

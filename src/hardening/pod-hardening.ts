@@ -2,6 +2,7 @@ import { SuperlatchKeys } from '../contract';
 import { ResolvedProfile } from './hardening-profile';
 import { RelaxationName } from './relaxation';
 import { withoutPlusDefaults } from './resources';
+import { DIGEST_PINNED, digestForms } from '../internal/digest';
 import { quantity } from '../internal/quantity';
 import { at as valueAt, ensureAt, WorkloadKind, workloadKindOf } from '../internal/workload-kinds';
 
@@ -15,9 +16,6 @@ import { at as valueAt, ensureAt, WorkloadKind, workloadKindOf } from '../intern
 export const CDK8S_ADDR_LABEL = 'cdk8s.io/metadata.addr';
 
 export const APPARMOR_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
-
-/** An image reference pinned by digest. */
-export const DIGEST_PINNED = /@sha256:[a-f0-9]{64}$/;
 
 function smaller(a: string, b: string): string {
   const [x, y] = [quantity(a), quantity(b)];
@@ -395,7 +393,7 @@ class WorkloadHardener {
     if (typeof c.image !== 'string' || c.image.length === 0) {
       this.fail(`${path}.image`, `container '${c.name}' has no image`, 'set an image pinned by digest');
     } else if (!DIGEST_PINNED.test(c.image) && !isRelaxed(RelaxationName.TAG_ONLY_IMAGES)) {
-      this.fail(`${path}.image`, `image '${c.image}' of container '${c.name}' is not pinned by digest`, `pin it as '${c.image.split('@')[0]}@sha256:<digest>' (e.g. from 'crane digest'), or add Relaxation.tagOnlyImages(reason)`);
+      this.fail(`${path}.image`, `image '${c.image}' of container '${c.name}' is not pinned by digest`, `pin it as ${digestForms(c.image.split('@')[0], "'")} (e.g. from 'crane digest'), or add Relaxation.tagOnlyImages(reason)`);
     }
     c.imagePullPolicy = c.imagePullPolicy ?? 'Always';
 

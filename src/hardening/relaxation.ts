@@ -1,3 +1,5 @@
+import { SuperlatchKeys } from '../contract';
+
 /**
  * One named, reasoned exception to the hardened profile.
  *
@@ -6,6 +8,11 @@
  * workload so that reviewers see it in the GitOps diff. Every rule pack counts
  * it as the acknowledgement, with the same reason, of the rules it lifts (each
  * rule's `relaxedBy`; listed in docs/RULES.md), except on the latch's own containers.
+ *
+ * The reason (at least 10 characters, one line) is checked when the relaxation is
+ * created, where it is written: a relaxation belongs to no construct yet and may
+ * serve many workloads, so the error names the call (`Relaxation.noProbes(reason)`),
+ * the field and the fix rather than a construct path.
  *
  * @example
  * HardeningProfile.restricted({
@@ -39,12 +46,12 @@ export class Relaxation {
    */
   public static addCapabilities(capabilities: string[], reason: string): Relaxation {
     if (capabilities.length === 0) {
-      throw new Error('Relaxation.addCapabilities: list at least one capability (e.g. NET_BIND_SERVICE)');
+      throw new Error('Relaxation.addCapabilities(capabilities, reason): capabilities is empty. Fix: list at least one capability, e.g. NET_BIND_SERVICE');
     }
     const names = capabilities.map((c) => c.toUpperCase().replace(/^CAP_/, ''));
     for (const name of names) {
       if (!/^[A-Z_]+$/.test(name)) {
-        throw new Error(`Relaxation.addCapabilities: '${name}' is not a capability name; use names like NET_BIND_SERVICE`);
+        throw new Error(`Relaxation.addCapabilities(capabilities, reason): capabilities '${name}' is not a capability name. Fix: use names like NET_BIND_SERVICE`);
       }
     }
     return new Relaxation(RelaxationName.ADD_CAPABILITIES, reason, [...new Set(names)].sort());
@@ -65,7 +72,7 @@ export class Relaxation {
     return new Relaxation(RelaxationName.SERVICE_ACCOUNT_TOKEN, reason);
   }
 
-  /** Accept images referenced by tag only, without an `@sha256:` digest. */
+  /** Accept images referenced by tag only, without an `@sha256:` or `@sha512:` digest. */
   public static tagOnlyImages(reason: string): Relaxation {
     return new Relaxation(RelaxationName.TAG_ONLY_IMAGES, reason);
   }
@@ -114,12 +121,15 @@ export class Relaxation {
   public readonly capabilities: string[];
 
   private constructor(name: RelaxationName, reason: string, capabilities: string[] = []) {
+    // Checked here, where the reason is written: a relaxation belongs to no construct yet
+    // (one can serve the profiles of many workloads), so the error names the call instead.
+    const where = `${factoryOf(name)}(reason)`;
     const trimmed = (reason ?? '').trim();
     if (trimmed.length < 10) {
-      throw new Error(`Relaxation '${name}' needs a reason of at least 10 characters explaining why it is acceptable (got '${trimmed}')`);
+      throw new Error(`${where}: reason '${trimmed}' is ${trimmed.length} characters; at least 10 are needed to say why the exception is acceptable (reviewers read it in the ${SuperlatchKeys.RELAXATIONS_ANNOTATION} annotation). Fix: write the reason, e.g. ${factoryOf(name)}('${EXAMPLE_REASON}')`);
     }
     if (/[\n\r]/.test(trimmed)) {
-      throw new Error(`Relaxation '${name}': the reason must be a single line`);
+      throw new Error(`${where}: reason is several lines; the annotation holds one line per relaxation. Fix: write the reason on one line`);
     }
     this.name = name;
     this.reason = trimmed;
@@ -131,6 +141,14 @@ export class Relaxation {
     const what = this.capabilities.length > 0 ? `${this.name}(${this.capabilities.join(',')})` : this.name;
     return `${what}: ${this.reason}`;
   }
+}
+
+const EXAMPLE_REASON = 'vendor image, reviewed in SEC-123';
+
+/** `Relaxation.<factory>` of a relaxation name (`no-probes` -> `Relaxation.noProbes`). */
+function factoryOf(name: RelaxationName): string {
+  const camel = name === RelaxationName.NO_APPARMOR ? 'noAppArmor' : name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+  return `Relaxation.${camel}`;
 }
 
 /** Names of the relaxations, as written in the `superlatch.io/relaxations` annotation. */

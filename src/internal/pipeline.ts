@@ -1,6 +1,7 @@
-import { ApiObject, Chart } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { CLUSTER_SCOPED_KINDS, clusterScoped } from './render';
+import { ConstructReporter } from './report';
 
 /**
  * The synthesis pipeline: one per App, run once per synthesis.
@@ -64,9 +65,9 @@ export class PipelineRun {
     return this.problems.map((p) => p.message);
   }
 
-  /** The problems about constructs inside `scope` (a Chart, or the App for all). */
-  public errorsIn(scope: IConstruct): string[] {
-    return this.problems.filter((p) => scope.node.root === scope || Chart.of(p.scope) === scope).map((p) => p.message);
+  /** Every problem with the construct users think of (`ownerOf`) it is about. */
+  public get problemsByOwner(): Array<{ construct: IConstruct; message: string }> {
+    return this.problems.map((p) => ({ construct: ApiObject.isApiObject(p.scope) ? ownerOf(p.scope) : p.scope, message: p.message }));
   }
 
   /** The objects under `scope` (construct-tree order) with their final manifests. */
@@ -75,22 +76,9 @@ export class PipelineRun {
   }
 }
 
-/** Where an error about a chart's objects is reported: one validation per chart. */
-class Reporter extends Construct {
-  public static in(chart: Chart): void {
-    if (!chart.node.tryFindChild(REPORTER_ID)) new Reporter(chart);
-  }
-
-  private constructor(chart: Chart) {
-    super(chart, REPORTER_ID);
-    this.node.addValidation({ validate: () => SynthesisPipeline.of(chart).result().errorsIn(chart) });
-  }
-}
-const REPORTER_ID = 'Superlatch';
-
-/** Reports the pipeline's problems about objects of `chart` at its validation. */
-export function reportIn(chart: Chart): void {
-  Reporter.in(chart);
+/** The construct users think of: the cdk8s-plus workload for its `Resource`, else the ApiObject. */
+export function ownerOf(obj: ApiObject): IConstruct {
+  return obj.node.id === 'Resource' && obj.node.scope ? obj.node.scope : obj;
 }
 
 const PIPELINE = Symbol.for('cdk8s-superlatch.pipeline');
@@ -110,15 +98,20 @@ export class SynthesisPipeline {
   private running = false;
   /** Inside `app.synth()` / `app.synthYaml()`, which validate the whole app again for every chart. */
   private inAppSynthesis = false;
+  /** Reports each problem at the validation of the construct it is about. */
+  private readonly reporter = new ConstructReporter();
 
   private constructor(private readonly root: IConstruct) {
     // cdk8s validates the root first in every synthesis (chart.toJson /
     // Testing.synth, app.synth, synthYaml): a new synthesis starts from scratch,
     // and one app synthesis (which validates once per chart) runs the pipeline once.
+    // The root is validated before every other construct: the problems are handed
+    // to the constructs they are about, whose validations report them.
     const node = root.node as any;
     const validate = node.validate.bind(node);
     node.validate = () => {
       if (!this.inAppSynthesis) this.invalidate();
+      this.reporter.report(this.result().problemsByOwner);
       return validate();
     };
     const app = root as any;
@@ -146,7 +139,6 @@ export class SynthesisPipeline {
   /** Adds a per-object transform to a stage. The next synthesis runs it. */
   public addTransform(obj: ApiObject, stage: Stage, transform: Transform): void {
     this.track(obj);
-    reportIn(Chart.of(obj));
     const list = this.transforms.get(stage) ?? [];
     list.push({ obj, transform });
     this.transforms.set(stage, list);

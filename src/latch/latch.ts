@@ -7,7 +7,7 @@ import { AGENT_CONTAINER, agentContainer, CREDENTIALS_VOLUME, credentialsVolume,
 import { Harden } from '../hardening/harden';
 import { HardeningProfile, ResourceDefaults, SeccompProfile } from '../hardening/hardening-profile';
 import { HardeningState } from '../hardening/hardening-state';
-import { DIGEST_PINNED } from '../hardening/pod-hardening';
+import { DIGEST_PINNED, digestForms } from '../internal/digest';
 import { dnsEgressRules } from '../internal/dns';
 import { disruptionBudgetSpec } from '../internal/pdb';
 import { Stage, SynthesisPipeline } from '../internal/pipeline';
@@ -36,7 +36,9 @@ export interface LatchApiProps {
   readonly cidrs: string[];
 
   /**
-   * Port of the API.
+   * Port of the API: the agent connects to it (it is written into the agent's
+   * `LATCH_API_URL`) and its egress allows it. Give it here or in `url`, not
+   * differently in both.
    * @default - the port in `url`, else 443
    */
   readonly port?: number;
@@ -74,7 +76,7 @@ export interface LatchProps {
 
   /**
    * The agent image (`agent/Dockerfile`), pinned by digest
-   * (`registry/superlatch-agent:tag@sha256:...`).
+   * (`registry/superlatch-agent:tag@sha256:...`, or `@sha512:...`).
    */
   readonly image: string;
 
@@ -270,11 +272,21 @@ export class Latch extends Construct {
       throw new Error(`${where}: api.cidrs is empty: the agent could not reach the Latch API. Fix: list the address blocks ${parsed.hostname} resolves to`);
     }
     props.api.cidrs.forEach((c) => checkCidr(where, 'api.cidrs', c));
-    const apiPort = props.api.port ?? (parsed.port ? Number(parsed.port) : 443);
+    // One port for the agent's URL and its egress: the URL's own port (an explicit
+    // ':443' too, which URL parsing drops), else `port`, else 443.
+    const urlPort = parsed.port !== '' ? Number(parsed.port) : /^https:\/\/[^/]*:\d+\/?$/i.test(url) ? 443 : undefined;
+    if (props.api.port !== undefined && (!Number.isInteger(props.api.port) || props.api.port < 1 || props.api.port > 65535)) {
+      throw new Error(`${where}: api.port ${props.api.port} is not a TCP port. Fix: give a whole number from 1 to 65535, or leave it out for 443`);
+    }
+    if (props.api.port !== undefined && urlPort !== undefined && props.api.port !== urlPort) {
+      throw new Error(`${where}: api.url '${url}' names port ${urlPort} but api.port is ${props.api.port}; the agent would connect on one and its egress allow the other. Fix: give the port once, in api.url or in api.port`);
+    }
+    const apiPort = props.api.port ?? urlPort ?? 443;
+    parsed.port = String(apiPort); // 443 is the https default and stays implicit
 
     const profile = props.agentProfile ?? HardeningProfile.restricted();
     if (!DIGEST_PINNED.test(props.image)) {
-      throw new Error(`${where}: image '${props.image}' is not pinned by digest; the latch's containers always run with the restricted container settings. Fix: pin it as '${props.image.split('@')[0]}@sha256:<digest>'`);
+      throw new Error(`${where}: image '${props.image}' is not pinned by digest; the latch's containers always run with the restricted container settings. Fix: pin it as ${digestForms(props.image.split('@')[0], "'")}`);
     }
     const agentUser = props.agentUser ?? 10002;
     if (!Number.isInteger(agentUser) || agentUser <= 10000) {

@@ -1,9 +1,9 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { namespaceFitErrors } from './namespace-fit';
 import { NamespaceLimitRange, NamespaceLimitRangeOptions } from './namespace-limit-range';
 import { NamespaceQuotaOptions, NamespaceResourceQuota } from './namespace-resource-quota';
-import { PipelineRun, reportIn, Stage, SynthesisPipeline } from '../internal/pipeline';
+import { PipelineRun, Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
 import { DnsOptions } from '../network/dns';
 import { NamespaceNetworkBaseline } from '../network/namespace-network-baseline';
@@ -129,9 +129,8 @@ export class HardenedNamespace extends Construct {
     if (props.limitRange) this.limitRange = new NamespaceLimitRange(this, 'LimitRange', { ...props.limitRange, namespace: props.name });
     // app-wide, once per synthesis, over the final objects of every chart in the namespace
     SynthesisPipeline.of(this).addStep(Stage.CHECKS, (run) => {
-      for (const e of fitErrors(run, props.name)) run.error(this, e);
+      for (const { about, message } of fitErrors(run, props.name)) run.error(about ?? this, message);
     });
-    reportIn(Chart.of(this));
   }
 }
 
@@ -139,8 +138,12 @@ export class HardenedNamespace extends Construct {
  * The workloads of the app that do not fit the LimitRanges or quotas of `namespace`,
  * judged on the synthesis pipeline's final manifests.
  */
-function fitErrors(run: PipelineRun, namespace: string): string[] {
+function fitErrors(run: PipelineRun, namespace: string): Array<{ about?: ApiObject; message: string }> {
   const objects = [...run.manifests.keys()].filter((o) => run.manifests.get(o)?.metadata?.namespace === namespace);
   if (!objects.some((o) => o.kind === 'LimitRange' || o.kind === 'ResourceQuota')) return [];
-  return namespaceFitErrors(objects.map((o) => run.manifests.get(o)), objects.map((o) => o.node.path.replace(/\/Resource$/, '')), namespace);
+  const paths = objects.map((o) => o.node.path.replace(/\/Resource$/, ''));
+  const byPath = new Map(paths.map((p, i) => [p, objects[i]]));
+  // a message about one workload starts with its path: report it there
+  return namespaceFitErrors(objects.map((o) => run.manifests.get(o)), paths, namespace)
+    .map((message) => ({ about: byPath.get(/^\[([^\]]+)\]/.exec(message)?.[1] ?? ''), message }));
 }

@@ -6,6 +6,7 @@ import { acknowledgementsByObject, evaluate } from './engine';
 import type { RulePack } from './pack';
 import { AuditFinding, AuditReport, objectLabel } from './report';
 import { SynthesisPipeline } from '../internal/pipeline';
+import { ConstructReporter } from '../internal/report';
 
 /** Options of `RulePack.attachTo()`. */
 export interface AttachOptions {
@@ -70,9 +71,9 @@ export function evaluateScope(scope: IConstruct, pack: RulePack): ScopeEvaluatio
   return { apiObjects, manifests, report, annotations };
 }
 
-/** `[RULE] construct (Kind ns/name) path: message. Fix: remediation` */
-export function formatFinding(f: AuditFinding): string {
-  const where = f.constructPath ?? f.source;
+/** `[RULE] construct (Kind ns/name) path: message. Fix: remediation` (without the construct when cdk8s prints its path). */
+export function formatFinding(f: AuditFinding, withConstruct = true): string {
+  const where = withConstruct ? f.constructPath ?? f.source : undefined;
   return `[${f.ruleId}] ${where ? `${where} ` : ''}(${objectLabel(f)}) ${f.path}: ${f.message}. Fix: ${f.remediation}`;
 }
 
@@ -87,6 +88,8 @@ export function formatFinding(f: AuditFinding): string {
 export class PackValidation implements IValidation {
   private readonly printed = new Set<string>();
   private lastReport?: AuditReport;
+  /** Each error finding is returned by the validation of the object's construct: its path is printed once. */
+  private readonly reporter = new ConstructReporter();
 
   constructor(
     private readonly scope: IConstruct,
@@ -108,6 +111,7 @@ export class PackValidation implements IValidation {
     } catch (e) {
       // The hardening's own validation reports its errors and fails the synthesis:
       // judging half-hardened manifests would only add noise.
+      this.reporter.report([]);
       if (e instanceof HardeningFailure) return [];
       return [(e as Error).message];
     }
@@ -129,6 +133,10 @@ export class PackValidation implements IValidation {
         }
       }
     }
-    return evaluation.report.errors.map(formatFinding);
+    const byPath = new Map(evaluation.apiObjects.map((o) => [o.node.path, o]));
+    const errors = evaluation.report.errors;
+    const located = errors.filter((f) => f.constructPath !== undefined && byPath.has(f.constructPath));
+    this.reporter.report(located.map((f) => ({ construct: byPath.get(f.constructPath!)!, message: formatFinding(f, false) })));
+    return errors.filter((f) => !located.includes(f)).map((f) => formatFinding(f));
   }
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { agentEnv, REPO, runAgent, tempDir } from './helpers';
 import { buildDocument, evaluateStatus, readStatusFile, removeLeftoverTempFiles, serializeDocument, writeFileAtomic } from '../../agent/src/status-file';
+import { firstDuplicateKey } from '../../agent/src/strict-json';
 
 // Spawning processes is slow on a busy CI machine: generous, never tight.
 jest.setTimeout(60_000);
@@ -66,6 +67,41 @@ describe('judging a status file', () => {
     expect(verdict.state === 'unknown' && verdict.reason).toMatch(reason);
   });
 
+  test.each([
+    ['latched twice, the last one open', fresh('off').replace('"latched":true', '"latched":true,"latched":false').replace('"status":"off"', '"status":"on"'), 'latched'],
+    ['status twice', fresh('off').replace('"status":"off"', '"status":"off","status":"on"'), 'status'],
+    ['expiresAt twice, the last one later', fresh('on').replace('"source"', '"expiresAt":"2099-01-01T00:00:00Z","source"'), 'expiresAt'],
+    ['a key written with an escape', fresh('off').replace('"latched":true', '"latched":true,"l\\u0061tched":false'), 'latched'],
+  ])('duplicate keys (%s) are unknown, never the last value', (_what, text, key) => {
+    expect(JSON.parse(text)).toBeDefined();
+    expect(evaluateStatus(text, NOW + 1000)).toEqual({ state: 'unknown', reason: `malformed: duplicate key ${JSON.stringify(key)}` });
+  });
+});
+
+describe('duplicate-key detection', () => {
+  test.each([
+    ['{}', undefined],
+    ['[]', undefined],
+    ['{"a":1,"b":2}', undefined],
+    ['{"a":1,"a":2}', 'a'],
+    ['{"a":{"a":1},"b":[{"a":1},{"a":2}]}', undefined],
+    ['{"a":{"x":1,"x":2}}', 'x'],
+    ['[{"x":1},{"y":1,"y":2}]', 'y'],
+    ['{"a":"a","b":"a"}', undefined],
+    ['{"a":["a","a"]}', undefined],
+    ['{"q\\"":1,"q\\"":2}', 'q"'],
+    ['{"k\\\\":1,"k\\\\":2}', 'k\\'],
+    ['{"\\u00e9":1,"é":2}', 'é'],
+    ['{"a:b,c":1,"a":2,"c":3}', undefined],
+    [' { "a" : 1 ,\n "a" : 2 } ', 'a'],
+    ['{"":1,"":2}', ''],
+  ])('%s: %s', (text, key) => {
+    JSON.parse(text);
+    expect(firstDuplicateKey(text)).toBe(key);
+  });
+});
+
+describe('judging a status file on disk', () => {
   test('a missing file, a directory and an oversized file are unknown', () => {
     expect(readStatusFile(path.join(dir, 'nope.json'), NOW)).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/^missing/) });
     expect(readStatusFile(dir, NOW)).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/^unreadable/) });
@@ -92,6 +128,7 @@ describe('check: every exit code', () => {
     ['malformed', () => write('bad.json', '{"version":1,'), 2, /malformed/],
     ['wrongly typed', () => write('typed.json', live('on').replace('"latched":false', '"latched":"false"')), 2, /wrongly typed/],
     ['stale', () => write('stale.json', serializeDocument(buildDocument('on', now - 120_000, now - 60_000, 'latch'))), 2, /stale/],
+    ['duplicate keys, the last one open', () => write('dup.json', live('off').replace('"latched":true', '"latched":true,"latched":false').replace('"status":"off"', '"status":"on"')), 2, /^unknown: malformed: duplicate key "latched"/],
     ['a failure-policy file', () => write('policy.json', serializeDocument(buildDocument('on', now - 120_000, now - 60_000, 'failure-policy'))), 2, /stale/],
   ])('%s', async (_what, file, code, output) => {
     const r = await runAgent(['check', '--file', file()], agentEnv({}));

@@ -249,7 +249,7 @@ describe('bad input fails with the construct path, the field and the fix', () =>
   test('no latch pod under the sources', () => {
     const { chart } = newChart('apps');
     new FalcoRules(chart, 'falco');
-    expect(errorOf(() => Testing.synth(chart))).toContain('[test/falco]: no latch pod (superlatch.io labels or annotations) under test, so there is nothing to watch. Fix:');
+    expect(errorOf(() => Testing.synth(chart))).toContain('[test/falco] no latch pod (superlatch.io labels or annotations) under test, so there is nothing to watch. Fix:');
   });
 
   test('a latch pod without a namespace', () => {
@@ -257,7 +257,7 @@ describe('bad input fails with the construct path, the field and the fix', () =>
     const c2 = new Chart(Testing.app(), 'nons');
     sidecarWorkload(c2);
     new FalcoRules(chart, 'falco', { sources: [c2] });
-    expect(errorOf(() => Testing.synth(chart))).toContain('[test/falco]: (no namespace)/Deployment/shop: a latch pod without metadata.namespace cannot be matched by Falco (k8s.ns.name). Fix: give the chart or the object a namespace');
+    expect(errorOf(() => Testing.synth(chart))).toContain('[test/falco] (no namespace)/Deployment/shop: a latch pod without metadata.namespace cannot be matched by Falco (k8s.ns.name). Fix: give the chart or the object a namespace');
   });
 
   test.each<[FalcoRulesProps, string]>([

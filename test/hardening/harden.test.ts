@@ -152,7 +152,7 @@ describe('what the profile refuses, with path, field and fix', () => {
     const msg = refuse({ image: 'nginx:1.27' });
     expect(msg).toContain('[test/web]');
     expect(msg).toContain("spec.template.spec.containers[0].image: image 'nginx:1.27' of container 'app' is not pinned by digest");
-    expect(msg).toContain("Fix: pin it as 'nginx:1.27@sha256:<digest>'");
+    expect(msg).toContain("Fix: pin it as 'nginx:1.27@sha256:<64 hex digits>' or 'nginx:1.27@sha512:<128 hex digits>'");
   });
 
   test('a container port below 1024 under the restricted preset', () => {

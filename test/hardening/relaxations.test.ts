@@ -174,7 +174,7 @@ describe('baseline preset', () => {
 
 describe('relaxation input', () => {
   test('a reason shorter than 10 characters is refused', () => {
-    expect(() => Relaxation.writableRootFilesystem('because')).toThrow(/at least 10 characters/);
+    expect(() => Relaxation.writableRootFilesystem('because')).toThrow(/at least 10 are needed/);
   });
 
   test('the same relaxation twice is refused', () => {
@@ -191,5 +191,17 @@ describe('relaxation input', () => {
     }));
     expect(msg).toContain("spec.template.spec.containers[0].securityContext.capabilities.add: container 'app' adds NET_ADMIN");
     expect(msg).toContain("Relaxation.addCapabilities(['NET_ADMIN'], reason)");
+  });
+});
+
+describe('a relaxation without a proper reason is refused where it is written, with field and fix', () => {
+  test.each([
+    ['noProbes', () => Relaxation.noProbes('because'), "Relaxation.noProbes(reason): reason 'because' is 7 characters; at least 10 are needed to say why the exception is acceptable (reviewers read it in the superlatch.io/relaxations annotation). Fix: write the reason, e.g. Relaxation.noProbes('vendor image, reviewed in SEC-123')"],
+    ['noAppArmor', () => Relaxation.noAppArmor('  '), "Relaxation.noAppArmor(reason): reason '' is 0 characters; at least 10 are needed to say why the exception is acceptable (reviewers read it in the superlatch.io/relaxations annotation). Fix: write the reason, e.g. Relaxation.noAppArmor('vendor image, reviewed in SEC-123')"],
+    ['two lines', () => Relaxation.tagOnlyImages('mirrored image\nsee ticket'), 'Relaxation.tagOnlyImages(reason): reason is several lines; the annotation holds one line per relaxation. Fix: write the reason on one line'],
+    ['no capability', () => Relaxation.addCapabilities([], 'needs a raw socket for ping'), 'Relaxation.addCapabilities(capabilities, reason): capabilities is empty. Fix: list at least one capability, e.g. NET_BIND_SERVICE'],
+    ['a bad capability', () => Relaxation.addCapabilities(['net admin'], 'needs a raw socket for ping'), "Relaxation.addCapabilities(capabilities, reason): capabilities 'NET ADMIN' is not a capability name. Fix: use names like NET_BIND_SERVICE"],
+  ])('%s', (_what, make, message) => {
+    expect(errorOf(make)).toBe(message);
   });
 });

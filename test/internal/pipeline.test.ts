@@ -129,6 +129,45 @@ test('an error is reported once, with the construct path and the fix', () => {
   expect(message).not.toContain('[]');
 });
 
+describe('every synth error names its construct path once, never an empty one', () => {
+  /** The error lines of a failed synthesis, without cdk8s's heading. */
+  const lines = (fn: () => unknown) => errorOf(fn).split('\n').slice(1).map((l) => l.trim());
+
+  test('a Job refused by a sidecar latch: one line, the Job\'s path once, the fix', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'batch', { namespace: 'batch' });
+    const job = new kplus.Job(chart, 'job', { containers: [{ ...goodContainer(), liveness: undefined, readiness: undefined }] });
+    coverNetwork(chart, job);
+    new Latch(chart, 'latch', { credentials: LatchCredentials.fromSecret('c'), api: { cidrs: ['203.0.113.0/24'] }, image: IMAGE }).guard(job);
+    for (const synth of [() => app.synthYaml(), () => Testing.synth(chart)]) {
+      expect(lines(synth)).toEqual([
+        "[batch/job] latch 'latch': a Job cannot run the agent sidecar: the extra long-running container would keep the Job from completing (Kubernetes 1.27 has no native sidecars). Fix: guard Jobs with a hub-mode latch, without the gate",
+      ]);
+    }
+  });
+
+  test('a hardening error is reported by the workload, not by a helper construct of the chart', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    const web = new kplus.Deployment(chart, 'web', { containers: [goodContainer({ image: 'nginx:1.27' })] });
+    Harden.workload(web);
+    coverNetwork(chart, web);
+    expect(lines(() => app.synthYaml())).toEqual([
+      "[shop/web] spec.template.spec.containers[0].image: image 'nginx:1.27' of container 'app' is not pinned by digest. Fix: pin it as 'nginx:1.27@sha256:<64 hex digits>' or 'nginx:1.27@sha512:<128 hex digits>' (e.g. from 'crane digest'), or add Relaxation.tagOnlyImages(reason)",
+    ]);
+  });
+
+  test.each(['app', 'chart'])('a rule pack attached to the %s reports each finding at its object, path once', (where) => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop', disableResourceNameHashes: true });
+    new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer({ securityContext: { privileged: true, ensureNonRoot: false } })] });
+    RulePack.baseline().attachTo(where === 'app' ? app : chart);
+    const found = lines(() => app.synthYaml());
+    expect(found).toEqual(["[shop/web/Resource] [SL-PSS-2] (Deployment/shop/web) spec.template.spec.containers[0].securityContext.privileged: container 'app' is privileged. Fix: Remove `securityContext.privileged` from every container or set it to `false`."]);
+    expect(found.join('\n')).not.toMatch(/\[\]/);
+  });
+});
+
 describe('app-wide work runs once per synthesis, not once per chart', () => {
   test('50 charts are rendered in one pipeline run per synthesis', () => {
     const app = Testing.app();

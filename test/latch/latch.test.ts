@@ -173,7 +173,7 @@ describe('bad input fails with the construct path, the field and the fix', () =>
   test('a non-digest agent image (whatever the agent profile relaxes)', () => {
     const { chart } = newChart();
     expect(() => new Latch(chart, 'latch', base({ image: 'ghcr.io/x/agent:1.0', agentProfile: HardeningProfile.baseline() })))
-      .toThrow("[test/latch]: image 'ghcr.io/x/agent:1.0' is not pinned by digest; the latch's containers always run with the restricted container settings. Fix: pin it as 'ghcr.io/x/agent:1.0@sha256:<digest>'");
+      .toThrow("[test/latch]: image 'ghcr.io/x/agent:1.0' is not pinned by digest; the latch's containers always run with the restricted container settings. Fix: pin it as 'ghcr.io/x/agent:1.0@sha256:<64 hex digits>' or 'ghcr.io/x/agent:1.0@sha512:<128 hex digits>'");
   });
 
   test('hub mode without an API server CIDR', () => {
@@ -201,11 +201,72 @@ describe('bad input fails with the construct path, the field and the fix', () =>
   });
 });
 
+describe('API port: the agent\'s URL and its egress agree', () => {
+  const egressPorts = (out: any[]) => find(out, 'NetworkPolicy', 'latch-latch-egress').spec.egress
+    .filter((r: any) => r.to?.[0]?.ipBlock?.cidr === '203.0.113.0/24').flatMap((r: any) => r.ports.map((p: any) => p.port));
+  const masterPorts = (out: any[]) => find(out, 'NetworkPolicy', 'latch-latch-agent').spec.egress
+    .filter((r: any) => r.to?.[0]?.ipBlock?.cidr === '203.0.113.0/24').flatMap((r: any) => r.ports.map((p: any) => p.port));
+
+  test.each([
+    ['no port anywhere: 443, implicit in the URL', { cidrs: ['203.0.113.0/24'] }, 'https://latch.tu.com', 443],
+    ['api.port only: written into the URL', { cidrs: ['203.0.113.0/24'], port: 8443 }, 'https://latch.tu.com:8443', 8443],
+    ['the port in api.url only', { cidrs: ['203.0.113.0/24'], url: 'https://latch.example.net:9443' }, 'https://latch.example.net:9443', 9443],
+    ['both, equal', { cidrs: ['203.0.113.0/24'], url: 'https://latch.example.net:9443', port: 9443 }, 'https://latch.example.net:9443', 9443],
+    ['api.port 443', { cidrs: ['203.0.113.0/24'], port: 443 }, 'https://latch.tu.com', 443],
+  ])('%s', (_what, api, url, port) => {
+    const { out, web } = guarded({ api });
+    expect(env(agentOf(web)).LATCH_API_URL).toBe(url);
+    expect(egressPorts(out)).toEqual([port]);
+  });
+
+  test('hub mode: the master\'s URL and egress agree too', () => {
+    const { chart } = newChart();
+    coverNetwork(chart);
+    new Latch(chart, 'latch', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1/32'] }, api: { cidrs: ['203.0.113.0/24'], port: 8443 } }));
+    const out = Testing.synth(chart);
+    expect(env(podSpec(find(out, 'Deployment', 'latch-latch-agent')).containers[0]).LATCH_API_URL).toBe('https://latch.tu.com:8443');
+    expect(masterPorts(out)).toEqual([8443]);
+  });
+
+  test.each([
+    ['https://latch.example.net:9443', 8443, 9443],
+    ['https://latch.example.net:443', 8443, 443],
+  ])('a port in api.url (%s) and a different api.port (%s) are refused with path, field and fix', (url, port, urlPort) => {
+    const { chart } = newChart();
+    expect(errorOf(() => new Latch(chart, 'latch', base({ api: { cidrs: ['203.0.113.0/24'], url, port } }))))
+      .toBe(`[test/latch]: api.url '${url}' names port ${urlPort} but api.port is ${port}; the agent would connect on one and its egress allow the other. Fix: give the port once, in api.url or in api.port`);
+  });
+
+  test('a port outside 1-65535 is refused', () => {
+    const { chart } = newChart();
+    expect(errorOf(() => new Latch(chart, 'latch', base({ api: { cidrs: ['203.0.113.0/24'], port: 70000 } }))))
+      .toBe('[test/latch]: api.port 70000 is not a TCP port. Fix: give a whole number from 1 to 65535, or leave it out for 443');
+  });
+});
+
 describe('contract with the agent', () => {
   test("the default agent command is the image's ENTRYPOINT (agent/Dockerfile)", () => {
     const dockerfile = fs.readFileSync(path.join(__dirname, '..', '..', 'agent', 'Dockerfile'), 'utf8');
     const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)![1]);
     expect(agentOf(guarded().web).command).toEqual(entrypoint);
+  });
+
+  test("the image's USER is the agent's uid/gid in the manifests, and the docs say the same", () => {
+    const repo = path.join(__dirname, '..', '..');
+    const dockerfile = fs.readFileSync(path.join(repo, 'agent', 'Dockerfile'), 'utf8');
+    const users = [...dockerfile.matchAll(/^USER (\d+):(\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+    const { runAsUser, runAsGroup } = agentOf(guarded().web).securityContext;
+    expect(users).toEqual([[runAsUser, runAsGroup]]);
+    expect(runAsUser).toBe(10002);
+    // never the applications' uid (the hardening profile's default)
+    expect(runAsUser).not.toBe(HardeningProfile.restricted()._resolve().user);
+    // every uid the docs give the agent or its image
+    const agentMd = fs.readFileSync(path.join(repo, 'docs', 'agent.md'), 'utf8');
+    expect([...agentMd.matchAll(/USER (\d+):(\d+)/g)].map((m) => [Number(m[1]), Number(m[2])])).toEqual([[runAsUser, runAsGroup]]);
+    const latchMd = fs.readFileSync(path.join(repo, 'docs', 'latch.md'), 'utf8');
+    const stated = [...latchMd.matchAll(/\buid(?:\/gid)?\b[^\d\n]{0,40}?(\d{4,})/g)].map((m) => Number(m[1]));
+    expect(stated.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(stated)).toEqual(new Set([runAsUser]));
   });
 });
 

@@ -80,7 +80,7 @@ describe('packs attached above a hardened chart judge the hardened manifests', (
     const validation = RulePack.restricted().attachTo(scopeOf(app, chart));
     const message = errorOf(() => app.synth());
     expect(message).toMatch(/^Validation failed with the following errors:/);
-    expect(message).toContain(`[shop/Superlatch] [shop/web] spec.template.spec.containers[0].image: image '${TAG_ONLY}' of container 'app' is not pinned by digest`);
+    expect(message).toContain(`[shop/web] spec.template.spec.containers[0].image: image '${TAG_ONLY}' of container 'app' is not pinned by digest`);
     // reported once, by the hardening: the pack neither crashes nor repeats it
     expect(message).not.toMatch(/\[SL-[A-Z]+-\d+\]/);
     expect(message).not.toMatch(/failed while checking|HardeningFailure|hardening of the app failed/);

@@ -28,7 +28,7 @@ describe('synth-time validation', () => {
     RulePack.restricted().attachTo(chart);
     // WHEN it is synthesized THEN synthesis fails with a message that locates and fixes the finding
     expect(() => Testing.synth(chart)).toThrow(
-      '[SL-HARD-5] shop/web/Deployment (Deployment/shop/web) spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem: '
+      '[shop/web/Deployment] [SL-HARD-5] (Deployment/shop/web) spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem: '
       + "container 'app' has a writable root filesystem. Fix: Set `securityContext.readOnlyRootFilesystem: true`",
     );
   });
@@ -39,7 +39,7 @@ describe('synth-time validation', () => {
     spec(set, 'web').hostPID = true;
     chartOf(set, app);
     RulePack.baseline().attachTo(app);
-    expect(() => app.synth()).toThrow(/\[SL-PSS-1\] shop\/web\/Deployment .* spec\.template\.spec\.hostPID: hostPID is true/);
+    expect(() => app.synth()).toThrow(/\[shop\/web\/Deployment\] \[SL-PSS-1\] \(Deployment\/shop\/web\) spec\.template\.spec\.hostPID: hostPID is true/);
   });
 
   test('escape-hatch patches are validated: rules see the final manifest', () => {
