@@ -5,6 +5,7 @@ import { falcoDocument } from './falco-document';
 import { latchWorkloads, processName } from './falco-model';
 import { SuperlatchKeys } from '../contract';
 import { isWorkload } from '../hardening/pod-hardening';
+import { MANAGED_BY } from '../internal/objects';
 import { PipelineRun, Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkCidr, checkDnsLabel } from '../internal/validation';
 
@@ -164,7 +165,7 @@ export class FalcoRules extends Construct {
       metadata: {
         name: this.configMapName,
         namespace: this.configMapNamespace,
-        labels: { 'app.kubernetes.io/managed-by': 'cdk8s-superlatch', [SuperlatchKeys.RULES_LABEL]: 'falco' },
+        labels: { ...MANAGED_BY, [SuperlatchKeys.RULES_LABEL]: 'falco' },
       },
     } as any);
     // derived from the other objects' final manifests, in the pipeline's last stage

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { MANAGED_BY } from '../internal/objects';
 import { SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
 
@@ -187,7 +188,7 @@ export class ImageTrustPolicy extends Construct {
     const rekorUrl = props.rekorUrl ?? 'https://rekor.sigstore.dev';
     if (!/^https:\/\/\S+$/.test(rekorUrl)) throw new Error(`${where}: rekorUrl '${rekorUrl}' is not an https URL`);
     const action = props.action ?? ImageTrustAction.ENFORCE;
-    const labels = { 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' };
+    const labels = { ...MANAGED_BY };
     const images = [...new Set(props.imageReferences)].sort();
 
     let obj: ApiObject;

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LATCH_AGENT_SYSCALLS } from './agent-syscalls';
 import { SeccompProfile } from '../hardening/hardening-profile';
+import { MANAGED_BY } from '../internal/objects';
 import { SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
 
@@ -96,7 +97,7 @@ export class OperatorSeccompProfile extends Construct {
     const obj = new ApiObject(this, 'Resource', {
       apiVersion: 'security-profiles-operator.x-k8s.io/v1beta1',
       kind: 'SeccompProfile',
-      metadata: { name: this.profileName, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' } },
+      metadata: { name: this.profileName, labels: { ...MANAGED_BY } },
       spec: {
         defaultAction: props.defaultAction ?? SeccompAction.ERRNO,
         architectures,

@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { templatePath } from '../hardening/pod-hardening';
+import { sortKeys } from '../internal/objects';
 import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkLabelValue } from '../internal/validation';
 import { workloadKindOf } from '../internal/workload-kinds';
@@ -107,12 +108,12 @@ export class PidLimits {
         if (current !== undefined && current !== value) {
           throw new Error(`${where}: the pod's nodeSelector already sets ${key}=${current}, not ${value}. Fix: remove that nodeSelector entry or require the same value`);
         }
-        spec.nodeSelector = sorted({ ...(spec.nodeSelector ?? {}), [key]: value });
+        spec.nodeSelector = sortKeys({ ...(spec.nodeSelector ?? {}), [key]: value });
       } else {
         spec.affinity = withRequiredNodeLabel(spec.affinity ?? {}, key, value);
       }
       for (const meta of new Set([json.metadata ??= {}, template.metadata ??= {}])) {
-        meta.annotations = sorted({ ...(meta.annotations ?? {}), ...annotations });
+        meta.annotations = sortKeys({ ...(meta.annotations ?? {}), ...annotations });
       }
       return json;
     });
@@ -137,10 +138,6 @@ function withRequiredNodeLabel(affinity: any, key: string, value: string): any {
       },
     },
   };
-}
-
-function sorted(o: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
 }
 
 /** The kubelet's hard eviction thresholds other than pids (its defaults). */
@@ -235,7 +232,7 @@ export class KubeletPidLimits extends Construct {
       podPidsLimit,
       systemReserved: { pid: String(systemReserved) },
       kubeReserved: { pid: String(kubeReserved) },
-      evictionHard: sorted({ ...other, 'pid.available': pidAvailable }),
+      evictionHard: sortKeys({ ...other, 'pid.available': pidAvailable }),
     } as any);
     // Node configuration has no ObjectMeta: a strict kubelet would refuse cdk8s's metadata.
     SynthesisPipeline.of(obj).addTransform(obj, Stage.CLEAN_UP, ({ metadata: _metadata, ...rest }) => rest);

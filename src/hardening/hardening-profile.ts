@@ -1,5 +1,6 @@
 import { Size } from 'cdk8s';
 import { Relaxation, RelaxationName } from './relaxation';
+import { mebibytes } from '../internal/objects';
 
 /** Named starting points of a hardening profile. */
 export enum HardeningPreset {
@@ -208,7 +209,7 @@ export class HardeningProfile {
   public _resolve(): ResolvedProfile {
     const p = this.props;
     const r = p.resourceDefaults ?? {};
-    const mi = (s: Size | undefined, d: number) => `${s ? s.toMebibytes() : d}Mi`;
+    const mi = (s: Size | undefined, d: number) => mebibytes(s ?? Size.mebibytes(d));
     return {
       preset: this.preset,
       user: p.user ?? 10001,

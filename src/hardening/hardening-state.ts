@@ -6,6 +6,7 @@ import { checkNetworkCoverage } from './network-coverage';
 import { CDK8S_ADDR_LABEL, hardenWorkload, isWorkload } from './pod-hardening';
 import { RelaxationName } from './relaxation';
 import { containersWithPlusDefaults } from './resources';
+import { MANAGED_BY } from '../internal/objects';
 import { disruptionBudgetSpec } from '../internal/pdb';
 import { ownerOf, PipelineRun, Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkLabelValue, toDnsLabel } from '../internal/validation';
@@ -22,7 +23,6 @@ export interface Identity {
 const NAME = 'app.kubernetes.io/name';
 const COMPONENT = 'app.kubernetes.io/component';
 const INSTANCE = 'app.kubernetes.io/instance';
-const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' };
 
 export function objectNameOf(identity: Identity): string {
   return identity.component ? `${identity.name}-${identity.component}` : identity.name;

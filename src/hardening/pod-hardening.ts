@@ -3,6 +3,7 @@ import { ResolvedProfile } from './hardening-profile';
 import { RelaxationName } from './relaxation';
 import { withoutPlusDefaults } from './resources';
 import { DIGEST_PINNED, digestForms } from '../internal/digest';
+import { canonicalJson, sortKeys, sortKeysDeep } from '../internal/objects';
 import { quantity } from '../internal/quantity';
 import { at as valueAt, ensureAt, WorkloadKind, workloadKindOf } from '../internal/workload-kinds';
 
@@ -448,7 +449,7 @@ class WorkloadHardener {
     const fix = 'give the container both probes (e.g. liveness on a /healthz endpoint, readiness on /ready), or add Relaxation.noProbes(reason)';
     if (!c.livenessProbe) this.fail(`${path}.livenessProbe`, `container '${c.name}' has no liveness probe`, fix);
     if (!c.readinessProbe) this.fail(`${path}.readinessProbe`, `container '${c.name}' has no readiness probe`, fix);
-    if (c.livenessProbe && c.readinessProbe && JSON.stringify(c.livenessProbe) === JSON.stringify(c.readinessProbe)) {
+    if (c.livenessProbe && c.readinessProbe && canonicalJson(c.livenessProbe) === canonicalJson(c.readinessProbe)) {
       this.fail(`${path}.livenessProbe`, `container '${c.name}' has identical liveness and readiness probes (a slow dependency would restart it instead of taking it out of endpoints)`, 'make liveness check only that the process is alive, and readiness that it can serve');
     }
   }
@@ -490,31 +491,21 @@ function mountAppToken(spec: any, strict: Set<string>): void {
  * output reads the same way (the untouched rest is already sorted).
  */
 function sortTouched(obj: any, template: any, selectorOwner: any): void {
-  obj.metadata = sortDeep(obj.metadata);
-  template.metadata = sortDeep(template.metadata);
-  if (selectorOwner?.selector) selectorOwner.selector = sortDeep(selectorOwner.selector);
+  obj.metadata = sortKeysDeep(obj.metadata);
+  template.metadata = sortKeysDeep(template.metadata);
+  if (selectorOwner?.selector) selectorOwner.selector = sortKeysDeep(selectorOwner.selector);
   const spec = template.spec;
   for (const key of ['securityContext', 'volumes', 'topologySpreadConstraints', 'affinity']) {
-    if (spec[key] !== undefined) spec[key] = sortDeep(spec[key]);
+    if (spec[key] !== undefined) spec[key] = sortKeysDeep(spec[key]);
   }
   for (const group of ['initContainers', 'containers']) {
     if (!spec[group]) continue;
     spec[group] = spec[group].map((c: any) => {
       for (const key of ['securityContext', 'resources', 'volumeMounts']) {
-        if (c[key] !== undefined) c[key] = sortDeep(c[key]);
+        if (c[key] !== undefined) c[key] = sortKeysDeep(c[key]);
       }
-      return sortShallow(c);
+      return sortKeys(c);
     });
   }
-  template.spec = sortShallow(spec);
-}
-
-function sortShallow(v: any): any {
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]));
-}
-
-function sortDeep(v: any): any {
-  if (Array.isArray(v)) return v.map(sortDeep);
-  if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortDeep(v[k])]));
+  template.spec = sortKeys(spec);
 }

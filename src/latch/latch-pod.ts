@@ -3,6 +3,7 @@ import { LatchCredentials } from './latch-credentials';
 import { FailurePolicy, LatchMode } from './latch-mode';
 import { ResourceDefaults } from '../hardening/hardening-profile';
 import { templatePath } from '../hardening/pod-hardening';
+import { mebibytes } from '../internal/objects';
 
 /**
  * What the latch writes into pods, as pure functions over rendered manifests
@@ -48,7 +49,7 @@ export interface GuardPodOptions {
 }
 
 function resources(r: ResourceDefaults): any {
-  const mi = (s: { toMebibytes(): number } | undefined, d: number) => `${s ? s.toMebibytes() : d}Mi`;
+  const mi = (s: { toMebibytes(): number } | undefined, d: number) => (s ? mebibytes(s) : `${d}Mi`);
   return {
     requests: { 'cpu': r.cpuRequest ?? '10m', 'memory': mi(r.memoryRequest, 64), 'ephemeral-storage': mi(r.ephemeralStorageRequest, 8) },
     limits: { 'cpu': r.cpuLimit ?? '100m', 'memory': mi(r.memoryLimit, 128), 'ephemeral-storage': mi(r.ephemeralStorageLimit, 32) },

@@ -1,4 +1,5 @@
 import { LIMIT_RESOURCES, QUOTA_OPTIONS } from './fields';
+import { managedByUs } from '../internal/objects';
 import { milliQuantity } from '../internal/quantity';
 import { TEMPLATE_PATHS } from '../internal/workload-kinds';
 
@@ -65,7 +66,7 @@ function limitItem(l: any, lr: any): LimitItem {
   const dflt = l.type === 'Container' ? { ...max, ...(l.default ?? {}) } : {};
   const defaultRequest = l.type === 'Container' ? { ...min, ...dflt, ...(l.defaultRequest ?? {}) } : {};
   const owner = `LimitRange '${lr.metadata?.name}'`;
-  const ours = lr.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'cdk8s-superlatch';
+  const ours = managedByUs(lr.metadata);
   return { type: l.type, owner, ours, min, max, maxLimitRequestRatio: l.maxLimitRequestRatio ?? {}, default: dflt, defaultRequest };
 }
 
@@ -213,7 +214,7 @@ const OBJECT_KEYS: Record<string, (m: any) => number> = {
 function quotaErrors(quota: any, namespace: string, pods: PodUse[], objects: Array<{ m: any; path: string }>): string[] {
   const errors: string[] = [];
   const name = `ResourceQuota '${quota.metadata?.name}'`;
-  const option = (key: string) => (quota.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'cdk8s-superlatch' && QUOTA_OPTIONS[key] ? ` (HardenedNamespace quota.${QUOTA_OPTIONS[key]})` : '');
+  const option = (key: string) => (managedByUs(quota.metadata) && QUOTA_OPTIONS[key] ? ` (HardenedNamespace quota.${QUOTA_OPTIONS[key]})` : '');
   for (const [key, hardText] of Object.entries<string>(quota.spec?.hard ?? {})) {
     const hard = milliQuantity(hardText);
     if (hard === undefined) continue;

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { LIMIT_RESOURCES } from './fields';
 import { cpuMillis, mebibytes, parseMebibytes, sortKeys } from './quantities';
 import { HardeningProfile, ResourceDefaults } from '../hardening/hardening-profile';
+import { MANAGED_BY } from '../internal/objects';
 import { checkDnsLabel } from '../internal/validation';
 
 /** Container defaults and maximums of a namespace. */
@@ -85,7 +86,7 @@ export class NamespaceLimitRange extends Construct {
     new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'LimitRange',
-      metadata: { name: this.limitRangeName, namespace: props.namespace, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' } },
+      metadata: { name: this.limitRangeName, namespace: props.namespace, labels: { ...MANAGED_BY } },
       spec: { limits: [limit] },
     } as any);
   }

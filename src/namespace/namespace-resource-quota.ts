@@ -2,6 +2,7 @@ import { ApiObject, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { QUOTA_DEFAULTS, QUOTA_OPTIONS } from './fields';
 import { checkCount, cpuMillis, mebibytes, sortKeys } from './quantities';
+import { MANAGED_BY } from '../internal/objects';
 import { checkDnsLabel } from '../internal/validation';
 
 /**
@@ -129,7 +130,7 @@ export class NamespaceResourceQuota extends Construct {
     new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'ResourceQuota',
-      metadata: { name: this.quotaName, namespace: props.namespace, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' } },
+      metadata: { name: this.quotaName, namespace: props.namespace, labels: { ...MANAGED_BY } },
       spec: { hard: sortKeys(hard) },
     } as any);
   }

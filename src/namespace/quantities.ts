@@ -1,5 +1,3 @@
-import { Size } from 'cdk8s';
-
 /** Quantity helpers for the namespace objects; messages name the field and the fix. */
 
 const CPU = /^(\d+(\.\d+)?)(m?)$/;
@@ -17,10 +15,7 @@ export function cpuMillis(where: string, field: string, value: string): number {
   return millis;
 }
 
-/** A Size as a Kubernetes quantity in mebibytes (`64Mi`). */
-export function mebibytes(size: Size): string {
-  return `${size.toMebibytes()}Mi`;
-}
+export { mebibytes, sortKeys } from '../internal/objects';
 
 /** Mebibytes of a quantity this package renders (`<n>Mi`). */
 export function parseMebibytes(quantity: string): number {
@@ -32,9 +27,4 @@ export function checkCount(where: string, field: string, value: number | undefin
   if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
     throw new Error(`${where}: ${field} must be a non-negative integer (got ${value}). Fix: give a whole number, 0 to forbid`);
   }
-}
-
-/** A copy of `o` with its keys in sorted order (stable output). */
-export function sortKeys<T>(o: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
 }

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DnsOptions } from './dns';
 import { dnsEgressRules } from '../internal/dns';
+import { MANAGED_BY } from '../internal/objects';
 
 /** Options of the namespace network baseline. */
 export interface NamespaceNetworkBaselineProps {
@@ -35,7 +36,7 @@ export class NamespaceNetworkBaseline extends Construct {
     const metadata = (name: string) => ({
       name,
       ...(props.namespace ? { namespace: props.namespace } : {}),
-      labels: { 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' },
+      labels: { ...MANAGED_BY },
     });
     new ApiObject(this, 'DefaultDeny', {
       apiVersion: 'networking.k8s.io/v1',

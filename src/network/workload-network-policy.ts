@@ -4,6 +4,7 @@ import { DnsOptions } from './dns';
 import { NetworkPeer, NetworkRule, PolicyPort } from './network-peer';
 import { Harden } from '../hardening/harden';
 import { dnsEgressRules } from '../internal/dns';
+import { MANAGED_BY } from '../internal/objects';
 import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
 
@@ -104,7 +105,7 @@ export class WorkloadNetworkPolicy extends Construct {
         run.error(resource, (e as Error).message);
       }
       json.metadata.name = name;
-      json.metadata.labels = { ...identity.podLabels, ...(json.metadata.labels ?? {}), 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' };
+      json.metadata.labels = { ...identity.podLabels, ...(json.metadata.labels ?? {}), ...MANAGED_BY };
       json.spec.podSelector = { matchLabels: identity.instanceLabels };
       return json;
     });

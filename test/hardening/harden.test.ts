@@ -295,3 +295,21 @@ describe('construct-path hash selectors are replaced everywhere', () => {
     expect(app.charts).toHaveLength(1);
   });
 });
+
+test('liveness and readiness probes that differ only in key order are the same probe, for the profile as for SL-HARD-14', () => {
+  const { chart } = newChart();
+  const probe = (path: string, port: number, order: 'path-first' | 'port-first') => ({ httpGet: order === 'path-first' ? { path, port } : { port, path } });
+  const pod = coverNetworked(chart, new ApiObject(chart, 'raw', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'raw' },
+    spec: { containers: [{ name: 'c', image: IMAGE, livenessProbe: probe('/ready', 8080, 'path-first'), readinessProbe: probe('/ready', 8080, 'port-first') }] },
+  }));
+  Harden.workload(pod);
+  expect(errorOf(() => Testing.synth(chart))).toContain("spec.containers[0].livenessProbe: container 'c' has identical liveness and readiness probes");
+});
+
+function coverNetworked<T extends ApiObject>(chart: Chart, obj: T): T {
+  coverNetwork(chart, obj);
+  return obj;
+}

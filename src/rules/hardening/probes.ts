@@ -1,17 +1,9 @@
 import { RelaxationName } from '../../hardening/relaxation';
+import { canonicalJson } from '../../internal/objects';
 import { defineRule } from '../internal/define';
 import { finding, jsonPath, RuleFindingList } from '../internal/manifests';
 import { checkov, design, kubeLinter, kubeScore, polaris } from '../internal/refs';
 import { RuleSeverity } from '../rule';
-
-/** Stable JSON for comparing two probes. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as any)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /** Hardened profile: liveness and readiness probes, not the same one. */
 export const probes = defineRule({
@@ -32,7 +24,7 @@ export const probes = defineRule({
         const ready = c.c.readinessProbe;
         if (!live) out.push(finding(pod.ref, jsonPath(c.path, 'livenessProbe'), `container '${c.name}' has no livenessProbe`));
         if (!ready) out.push(finding(pod.ref, jsonPath(c.path, 'readinessProbe'), `container '${c.name}' has no readinessProbe`));
-        if (live && ready && canonical(live) === canonical(ready)) {
+        if (live && ready && canonicalJson(live) === canonicalJson(ready)) {
           out.push(finding(pod.ref, jsonPath(c.path, 'livenessProbe'), `container '${c.name}' uses the same probe for liveness and readiness`));
         }
       }

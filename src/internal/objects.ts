@@ -1,0 +1,31 @@
+/** Small helpers over plain JSON objects and values that several parts of the library share. */
+
+/** The label every object the library emits carries, with its value. */
+export const MANAGED_BY: Readonly<Record<string, string>> = Object.freeze({ 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' });
+
+/** Whether an object's metadata says the library emitted it. */
+export function managedByUs(metadata: any): boolean {
+  return Object.entries(MANAGED_BY).every(([k, v]) => metadata?.labels?.[k] === v);
+}
+
+/** A copy of `o` with its keys in sorted order (stable, reviewable output). */
+export function sortKeys<T>(o: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+}
+
+/** A copy of `v` with the keys of every object in it sorted, at any depth. */
+export function sortKeysDeep(v: any): any {
+  if (Array.isArray(v)) return v.map(sortKeysDeep);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeysDeep(v[k])]));
+}
+
+/** JSON with sorted keys: two values are the same when their canonical JSON is (e.g. two probes). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeysDeep(value));
+}
+
+/** A size (anything with `toMebibytes()`, e.g. cdk8s `Size`) as a Kubernetes quantity in mebibytes (`64Mi`). */
+export function mebibytes(size: { toMebibytes(): number }): string {
+  return `${size.toMebibytes()}Mi`;
+}
