@@ -67,7 +67,44 @@ function inNetworks(lists: FalcoItem[], name: string, cidrs: string[]): string |
   return parts.length > 0 ? `(${parts.join(' or ')})` : undefined;
 }
 
+/** Branches of each rule's condition, one per workload. */
+interface Branches {
+  readonly write: string[];
+  readonly process: string[];
+  readonly container: string[];
+  readonly listen: string[];
+  readonly image: string[];
+  readonly hub: string[];
+}
+
+/** Everything the rules are built from: lists, macros, per-workload branches. */
+interface Parts {
+  readonly lists: FalcoItem[];
+  readonly macros: FalcoItem[];
+  readonly branches: Branches;
+  readonly withoutAllowList: string[];
+}
+
 export function falcoDocument(workloads: FalcoWorkload[], options: FalcoDocumentOptions): FalcoDocument {
+  const parts: Parts = {
+    ...sharedItems(),
+    branches: { write: [], process: [], container: [], listen: [], image: [], hub: [] },
+    withoutAllowList: [],
+  };
+  for (const w of workloads) addWorkload(parts, w);
+  const rules = rulesOf(parts, options);
+  const body = withoutUnused([...parts.lists, ...parts.macros, ...rules]);
+  const required = falcoRequirement(body.flatMap((i) => ('condition' in i ? [i.condition] : [])), body.flatMap((i) => ('output' in i ? [i.output] : [])));
+  return {
+    items: [{ required_engine_version: required.engine }, ...body],
+    withoutAllowList: parts.withoutAllowList,
+    minimumFalco: required.falco,
+    minimumReasons: required.reasons,
+  };
+}
+
+/** The lists and macros every document has (shells, loopback, the event classes the rules watch). */
+function sharedItems(): { lists: FalcoItem[]; macros: FalcoItem[] } {
   const lists: FalcoItem[] = [
     { list: 'superlatch_shells', items: SHELLS.map(q) },
   ];
@@ -96,75 +133,78 @@ export function falcoDocument(workloads: FalcoWorkload[], options: FalcoDocument
         + 'and superlatch_inet_success and not superlatch_loopback and not superlatch_unspecified',
     },
   ];
-  const branches: Record<'write' | 'process' | 'container' | 'listen' | 'image' | 'hub', string[]> = {
-    write: [], process: [], container: [], listen: [], image: [], hub: [],
-  };
-  const withoutAllowList: string[] = [];
+  return { lists, macros };
+}
 
-  for (const w of workloads) {
-    const pod = `superlatch_${w.id}_pod`;
-    const name = (c: FalcoContainer, what: string) => `superlatch_${w.id}_${c.name.replace(/-/g, '_')}_${what}`;
-    macros.push({ macro: pod, condition: w.podMatch.map(({ field, value }) => `${field} = ${q(value)}`).join(' and ') });
+/** One workload's macros, allow-lists and rule branches. */
+function addWorkload(parts: Parts, w: FalcoWorkload): void {
+  const { lists, macros, branches, withoutAllowList } = parts;
+  const pod = `superlatch_${w.id}_pod`;
+  const name = (c: FalcoContainer, what: string) => `superlatch_${w.id}_${c.name.replace(/-/g, '_')}_${what}`;
+  macros.push({ macro: pod, condition: w.podMatch.map(({ field, value }) => `${field} = ${q(value)}`).join(' and ') });
 
-    const processChecks: string[] = [];
-    const portChecks: string[] = [];
-    const imageChecks: string[] = [];
-    const writeChecks: string[] = [];
-    for (const c of w.containers) {
-      const inContainer = `container.name = ${q(c.name)}`;
-      const allowed: string[] = [];
-      const allowList = (what: string, field: string, values: string[]) => {
-        if (values.length === 0) return;
-        lists.push({ list: name(c, what), items: values.map(q) });
-        allowed.push(`${field} in (${name(c, what)})`);
-      };
-      if (c.processes) allowList('processes', 'proc.name', c.processes);
-      else withoutAllowList.push(`${w.ref}:${c.name}`);
-      allowList('cmdlines', 'proc.cmdline', c.cmdlines);
-      allowList('parent_cmdlines', 'proc.pcmdline', c.parentCmdlines);
-      // unknown processes: only a shell alerts, unless it is an exec probe or hook exactly
-      const unexpected = c.processes
-        ? (allowed.length > 0 ? `not (${allowed.join(' or ')})` : 'proc.name exists')
-        : `proc.name in (superlatch_shells)${allowed.length > 0 ? ` and not (${allowed.join(' or ')})` : ''}`;
-      // an interactive exec (kubectl exec -t, attach) has a terminal; no probe or entrypoint has one
-      processChecks.push(`(${inContainer} and (${c.tty ? '' : 'proc.tty != 0 or '}${unexpected}))`);
+  const processChecks: string[] = [];
+  const portChecks: string[] = [];
+  const imageChecks: string[] = [];
+  const writeChecks: string[] = [];
+  for (const c of w.containers) {
+    const inContainer = `container.name = ${q(c.name)}`;
+    const allowed: string[] = [];
+    const allowList = (what: string, field: string, values: string[]) => {
+      if (values.length === 0) return;
+      lists.push({ list: name(c, what), items: values.map(q) });
+      allowed.push(`${field} in (${name(c, what)})`);
+    };
+    if (c.processes) allowList('processes', 'proc.name', c.processes);
+    else withoutAllowList.push(`${w.ref}:${c.name}`);
+    allowList('cmdlines', 'proc.cmdline', c.cmdlines);
+    allowList('parent_cmdlines', 'proc.pcmdline', c.parentCmdlines);
+    // unknown processes: only a shell alerts, unless it is an exec probe or hook exactly
+    const unexpected = c.processes
+      ? (allowed.length > 0 ? `not (${allowed.join(' or ')})` : 'proc.name exists')
+      : `proc.name in (superlatch_shells)${allowed.length > 0 ? ` and not (${allowed.join(' or ')})` : ''}`;
+    // an interactive exec (kubectl exec -t, attach) has a terminal; no probe or entrypoint has one
+    processChecks.push(`(${inContainer} and (${c.tty ? '' : 'proc.tty != 0 or '}${unexpected}))`);
 
-      const tcp = c.ports.length > 0 ? (lists.push({ list: name(c, 'ports'), items: c.ports }), ` and not fd.sport in (${name(c, 'ports')})`) : '';
-      const udp = c.udpPorts.length > 0 ? (lists.push({ list: name(c, 'udp_ports'), items: c.udpPorts }), ` and not fd.sport in (${name(c, 'udp_ports')})`) : '';
-      portChecks.push(tcp === '' && udp === '' ? `(${inContainer})` : `(${inContainer} and ((superlatch_listen${tcp}) or (superlatch_udp_bind${udp})))`);
-      if (c.repositories.length > 0) {
-        lists.push({ list: name(c, 'images'), items: c.repositories.map(q) });
-        imageChecks.push(`(${inContainer} and not container.image.repository in (${name(c, 'images')}))`);
-      }
-      if (c.statusPaths.length > 0) {
-        const paths = name(c, 'status_paths');
-        lists.push({ list: paths, items: c.statusPaths.map(q) });
-        // fd.name: opens, also failed ones; fs.path.*: the other path operations; evt.arg.path: mknod, mknodat
-        macros.push({
-          macro: name(c, 'touches_status'),
-          condition: ['fd.name', 'fs.path.name', 'fs.path.source', 'fs.path.target', 'evt.arg.path'].map((f) => `${f} pmatch (${paths})`).join(' or '),
-        });
-        let writer = '';
-        if (c.writer && c.writerProcesses.length > 0) {
-          lists.push({ list: name(c, 'writer_processes'), items: c.writerProcesses.map(q) });
-          writer = ` and not (proc.name in (${name(c, 'writer_processes')})${c.tty ? '' : ' and proc.tty = 0'})`;
-        }
-        writeChecks.push(`(${inContainer} and ${name(c, 'touches_status')}${writer})`);
-      }
+    const tcp = c.ports.length > 0 ? (lists.push({ list: name(c, 'ports'), items: c.ports }), ` and not fd.sport in (${name(c, 'ports')})`) : '';
+    const udp = c.udpPorts.length > 0 ? (lists.push({ list: name(c, 'udp_ports'), items: c.udpPorts }), ` and not fd.sport in (${name(c, 'udp_ports')})`) : '';
+    portChecks.push(tcp === '' && udp === '' ? `(${inContainer})` : `(${inContainer} and ((superlatch_listen${tcp}) or (superlatch_udp_bind${udp})))`);
+    if (c.repositories.length > 0) {
+      lists.push({ list: name(c, 'images'), items: c.repositories.map(q) });
+      imageChecks.push(`(${inContainer} and not container.image.repository in (${name(c, 'images')}))`);
     }
-    const names = `superlatch_${w.id}_containers`;
-    lists.push({ list: names, items: w.containers.map((c) => q(c.name)) });
-
-    const branch = (checks: string[]) => `(${pod} and (\n    ${checks.join('\n    or ')}))`;
-    branches.process.push(branch(processChecks));
-    // a container the manifest does not declare (an ephemeral debug container), any process, any pid
-    branches.container.push(`(${pod} and not container.name in (${names}) and not superlatch_pod_sandbox)`);
-    branches.listen.push(branch([...portChecks, `(not container.name in (${names}))`]));
-    if (imageChecks.length > 0) branches.image.push(branch(imageChecks));
-    if (writeChecks.length > 0) branches.write.push(branch(writeChecks));
-    if (w.mode === 'hub' && w.role === 'guarded') branches.hub.push(pod);
+    if (c.statusPaths.length > 0) {
+      const paths = name(c, 'status_paths');
+      lists.push({ list: paths, items: c.statusPaths.map(q) });
+      // fd.name: opens, also failed ones; fs.path.*: the other path operations; evt.arg.path: mknod, mknodat
+      macros.push({
+        macro: name(c, 'touches_status'),
+        condition: ['fd.name', 'fs.path.name', 'fs.path.source', 'fs.path.target', 'evt.arg.path'].map((f) => `${f} pmatch (${paths})`).join(' or '),
+      });
+      let writer = '';
+      if (c.writer && c.writerProcesses.length > 0) {
+        lists.push({ list: name(c, 'writer_processes'), items: c.writerProcesses.map(q) });
+        writer = ` and not (proc.name in (${name(c, 'writer_processes')})${c.tty ? '' : ' and proc.tty = 0'})`;
+      }
+      writeChecks.push(`(${inContainer} and ${name(c, 'touches_status')}${writer})`);
+    }
   }
+  const names = `superlatch_${w.id}_containers`;
+  lists.push({ list: names, items: w.containers.map((c) => q(c.name)) });
 
+  const branch = (checks: string[]) => `(${pod} and (\n    ${checks.join('\n    or ')}))`;
+  branches.process.push(branch(processChecks));
+  // a container the manifest does not declare (an ephemeral debug container), any process, any pid
+  branches.container.push(`(${pod} and not container.name in (${names}) and not superlatch_pod_sandbox)`);
+  branches.listen.push(branch([...portChecks, `(not container.name in (${names}))`]));
+  if (imageChecks.length > 0) branches.image.push(branch(imageChecks));
+  if (writeChecks.length > 0) branches.write.push(branch(writeChecks));
+  if (w.mode === 'hub' && w.role === 'guarded') branches.hub.push(pod);
+}
+
+/** The rules, each the OR of its branches (a rule without branches is left out). */
+function rulesOf(parts: Parts, options: FalcoDocumentOptions): FalcoItem[] {
+  const { lists, branches } = parts;
   const rules: FalcoItem[] = [];
   const rule = (title: string, trigger: string, list: string[], desc: string, output: string, priority: string, tags: string[]) => {
     if (list.length === 0) return;
@@ -222,14 +262,7 @@ export function falcoDocument(workloads: FalcoWorkload[], options: FalcoDocument
       'Outbound connection from a hub-mode guarded pod (evt=%evt.type connection=%fd.name proto=%fd.l4proto process=%proc.name cmdline=%proc.cmdline)',
       'ERROR', ['network', 'mitre_exfiltration', 'T1041']);
   }
-  const body = withoutUnused([...lists, ...macros, ...rules]);
-  const required = falcoRequirement(body.flatMap((i) => ('condition' in i ? [i.condition] : [])), body.flatMap((i) => ('output' in i ? [i.output] : [])));
-  return {
-    items: [{ required_engine_version: required.engine }, ...body],
-    withoutAllowList,
-    minimumFalco: required.falco,
-    minimumReasons: required.reasons,
-  };
+  return rules;
 }
 
 /** Drops the lists and macros no rule needs (e.g. the shells when every container has an allow-list). */
