@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { WorkloadHardeningOptions } from './harden';
-import { HardeningProfile } from './hardening-profile';
+import { HardeningProfile, ResolvedProfile } from './hardening-profile';
 import { checkNetworkCoverage } from './network-coverage';
 import { CDK8S_ADDR_LABEL, hardenWorkload, isWorkload } from './pod-hardening';
 import { RelaxationName } from './relaxation';
@@ -136,100 +136,107 @@ export class HardeningState {
   private harden(run: PipelineRun): void {
     const targets = [...run.manifests.entries()].filter(([obj, json]) =>
       this.registrations.has(obj) || this.ensured.has(obj) || (this.charts.has(Chart.of(obj)) && isWorkload(json)));
-    const bindings = serviceAccountBindings([...run.manifests.values()]);
-    const claimed = new Map<string, Array<{ identity: Identity; path: string }>>();
-    const addrToLabels = new Map<string, Record<string, string>>();
-    const hardened = new Set<ApiObject>();
-    const networkTargets = new Map<ApiObject, string>();
-    const wanted = new Set<string>();
-
-    for (const [obj, json] of targets) {
-      const owner = ownerOf(obj);
-      const where = `[${owner.node.path}]`;
-      const reg = this.registrations.get(obj);
-      const options = reg?.options ?? {};
-      let identity: Identity;
-      try {
-        identity = reg?.identity ?? identityOf(obj, {}, json);
-      } catch (e) {
-        run.error(obj, (e as Error).message);
-        continue;
-      }
-      const profile = (options.profile ?? this.charts.get(Chart.of(obj)) ?? HardeningProfile.restricted())._resolve();
-      const kind = workloadKindOf(json)!;
-      const namespace: string | undefined = json.metadata?.namespace;
-      const template = at(json, kind.templatePath) ?? {};
-      const podSpec = template.spec ?? {};
-
-      const key = `${namespace ?? ''}/${identity.name}`;
-      const others = claimed.get(key) ?? [];
-      const clash = others.find((o) => o.identity.component === identity.component || !o.identity.component || !identity.component);
-      if (clash) {
-        run.error(obj, `${where} and [${clash.path}] have the same identity in namespace '${namespace ?? '(none)'}' (${NAME}=${identity.name}`
-          + `${identity.component ? `, component ${identity.component}` : ''} vs ${clash.identity.component ? `component ${clash.identity.component}` : 'no component'}):`
-          + " each would select the other's pods, and their ServiceAccounts, budgets and policies would collide. Fix: give one of them a distinct 'name' or 'component' in Harden.workload()");
-      }
-      claimed.set(key, [...others, { identity, path: owner.node.path }]);
-
-      const selector = at(json, kind.selectorPath ?? []);
-      const addr = (kind.plainSelector ? selector : selector?.matchLabels)?.[CDK8S_ADDR_LABEL] ?? template.metadata?.labels?.[CDK8S_ADDR_LABEL];
-      if (addr) addrToLabels.set(addr, selectorLabelsOf(identity));
-
-      const objectName = objectNameOf(identity);
-      const labels = { ...podLabelsOf(identity), ...MANAGED_BY };
-      const tokenRelaxed = profile.relaxed.has(RelaxationName.SERVICE_ACCOUNT_TOKEN);
-      const ownAccount = podSpec.serviceAccountName && podSpec.serviceAccountName !== 'default' ? podSpec.serviceAccountName : undefined;
-      const serviceAccountName = options.serviceAccount !== false && !ownAccount ? objectName : undefined;
-      if (serviceAccountName) {
-        this.derive(run, wanted, owner, 'ServiceAccount', {
-          apiVersion: 'v1',
-          kind: 'ServiceAccount',
-          metadata: { name: serviceAccountName, namespace, labels },
-          automountServiceAccountToken: false,
-        });
-      }
-      const account = ownAccount ?? serviceAccountName ?? 'default';
-      const binding = bindings.get(`${namespace ?? ''}/${account}`);
-      const projectsToken = (podSpec.volumes ?? []).some((v: any) => (v.projected?.sources ?? []).some((x: any) => x.serviceAccountToken));
-      if (binding && !tokenRelaxed && podSpec.automountServiceAccountToken !== false && !projectsToken) {
-        run.error(obj, `${where} spec.automountServiceAccountToken: the pod's ServiceAccount '${account}' is bound by ${binding} in this app, so the pod calls the Kubernetes API, but the profile would unmount its token. `
-          + 'Fix: add Relaxation.serviceAccountToken(reason) to its profile (Harden.workload(w, { profile }) or, once for a chart, Harden.chart(chart, { profile }))');
-      }
-      if (options.podDisruptionBudget !== false && kind.replicated && (json.spec?.replicas ?? 1) >= 2) {
-        this.derive(run, wanted, owner, 'PodDisruptionBudget', {
-          apiVersion: 'policy/v1',
-          kind: 'PodDisruptionBudget',
-          metadata: { name: objectName, namespace, labels },
-          spec: disruptionBudgetSpec(selectorLabelsOf(identity)),
-        });
-      }
-
-      hardened.add(obj);
-      if (!profile.relaxed.has(RelaxationName.NO_NETWORK_POLICY)) networkTargets.set(obj, owner.node.path);
-      const result = hardenWorkload(json, {
-        profile,
-        labels: podLabelsOf(identity),
-        selector: selectorLabelsOf(identity),
-        serviceAccountName,
-        priorityClassName: options.priorityClassName,
-        plusDefaultResources: containersWithPlusDefaults(owner),
-        // affinities written by cdk8s-plus (spread, colocate...) may name other workloads by hash
-        rewriteSelectors: (j: any) => replaceAddrSelectors(j, addrToLabels),
-      });
-      run.manifests.set(obj, result.manifest);
-      for (const e of result.errors) run.error(obj, `${where} ${e}`);
-    }
+    const pass: HardeningPass = {
+      run,
+      bindings: serviceAccountBindings([...run.manifests.values()]),
+      claimed: new Map(),
+      addrToLabels: new Map(),
+      hardened: new Set(),
+      networkTargets: new Map(),
+      wanted: new Set(),
+    };
+    for (const [obj, json] of targets) this.hardenOne(pass, obj, json);
 
     // derived objects no longer wanted (a pod now names its own ServiceAccount...) leave the tree
     for (const [id, obj] of this.derived) {
-      if (wanted.has(id)) continue;
+      if (pass.wanted.has(id)) continue;
       obj.node.scope?.node.tryRemoveChild(obj.node.id);
       run.manifests.delete(obj);
       this.derived.delete(id);
     }
 
-    SELECTORS.set(run, { addrToLabels, skip: hardened });
-    NETWORK.set(run, networkTargets);
+    SELECTORS.set(run, { addrToLabels: pass.addrToLabels, skip: pass.hardened });
+    NETWORK.set(run, pass.networkTargets);
+  }
+
+  /** One workload: its identity (unique in its namespace), derived ServiceAccount and budget, API access, the profile. */
+  private hardenOne(pass: HardeningPass, obj: ApiObject, json: any): void {
+    const { run } = pass;
+    const owner = ownerOf(obj);
+    const where = `[${owner.node.path}]`;
+    const reg = this.registrations.get(obj);
+    const options = reg?.options ?? {};
+    let identity: Identity;
+    try {
+      identity = reg?.identity ?? identityOf(obj, {}, json);
+    } catch (e) {
+      run.error(obj, (e as Error).message);
+      return;
+    }
+    const profile = (options.profile ?? this.charts.get(Chart.of(obj)) ?? HardeningProfile.restricted())._resolve();
+    const kind = workloadKindOf(json)!;
+    const namespace: string | undefined = json.metadata?.namespace;
+    const template = at(json, kind.templatePath) ?? {};
+
+    claimIdentity(pass, obj, identity, namespace, owner.node.path);
+    const selector = at(json, kind.selectorPath ?? []);
+    const addr = (kind.plainSelector ? selector : selector?.matchLabels)?.[CDK8S_ADDR_LABEL] ?? template.metadata?.labels?.[CDK8S_ADDR_LABEL];
+    if (addr) pass.addrToLabels.set(addr, selectorLabelsOf(identity));
+
+    const serviceAccountName = this.serviceAccountFor(pass, obj, owner, identity, options, profile, json);
+    if (options.podDisruptionBudget !== false && kind.replicated && (json.spec?.replicas ?? 1) >= 2) {
+      this.derive(run, pass.wanted, owner, 'PodDisruptionBudget', {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: objectNameOf(identity), namespace, labels: { ...podLabelsOf(identity), ...MANAGED_BY } },
+        spec: disruptionBudgetSpec(selectorLabelsOf(identity)),
+      });
+    }
+
+    pass.hardened.add(obj);
+    if (!profile.relaxed.has(RelaxationName.NO_NETWORK_POLICY)) pass.networkTargets.set(obj, owner.node.path);
+    const result = hardenWorkload(json, {
+      profile,
+      labels: podLabelsOf(identity),
+      selector: selectorLabelsOf(identity),
+      serviceAccountName,
+      priorityClassName: options.priorityClassName,
+      plusDefaultResources: containersWithPlusDefaults(owner),
+      // affinities written by cdk8s-plus (spread, colocate...) may name other workloads by hash
+      rewriteSelectors: (j: any) => replaceAddrSelectors(j, pass.addrToLabels),
+    });
+    run.manifests.set(obj, result.manifest);
+    for (const e of result.errors) run.error(obj, `${where} ${e}`);
+  }
+
+  /**
+   * The dedicated ServiceAccount (derived unless the pod names its own or the
+   * option is off), and the refusal to cut a pod whose account is bound to a
+   * role off from the API. Returns the name the pod should run as, if derived.
+   */
+  private serviceAccountFor(pass: HardeningPass, obj: ApiObject, owner: IConstruct, identity: Identity,
+    options: WorkloadHardeningOptions, profile: ResolvedProfile, json: any): string | undefined {
+    const namespace: string | undefined = json.metadata?.namespace;
+    const podSpec = at(json, workloadKindOf(json)!.templatePath)?.spec ?? {};
+    const ownAccount = podSpec.serviceAccountName && podSpec.serviceAccountName !== 'default' ? podSpec.serviceAccountName : undefined;
+    const serviceAccountName = options.serviceAccount !== false && !ownAccount ? objectNameOf(identity) : undefined;
+    if (serviceAccountName) {
+      this.derive(pass.run, pass.wanted, owner, 'ServiceAccount', {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: serviceAccountName, namespace, labels: { ...podLabelsOf(identity), ...MANAGED_BY } },
+        automountServiceAccountToken: false,
+      });
+    }
+    const account = ownAccount ?? serviceAccountName ?? 'default';
+    const binding = pass.bindings.get(`${namespace ?? ''}/${account}`);
+    const tokenRelaxed = profile.relaxed.has(RelaxationName.SERVICE_ACCOUNT_TOKEN);
+    const projectsToken = (podSpec.volumes ?? []).some((v: any) => (v.projected?.sources ?? []).some((x: any) => x.serviceAccountToken));
+    if (binding && !tokenRelaxed && podSpec.automountServiceAccountToken !== false && !projectsToken) {
+      pass.run.error(obj, `[${owner.node.path}] spec.automountServiceAccountToken: the pod's ServiceAccount '${account}' is bound by ${binding} in this app, so the pod calls the Kubernetes API, but the profile would unmount its token. `
+        + 'Fix: add Relaxation.serviceAccountToken(reason) to its profile (Harden.workload(w, { profile }) or, once for a chart, Harden.chart(chart, { profile }))');
+    }
+    return serviceAccountName;
   }
 
   /** A ServiceAccount or PodDisruptionBudget of `owner`: created once, its manifest recomputed each run. */
@@ -247,6 +254,34 @@ export class HardeningState {
 }
 
 const STATE = Symbol.for('cdk8s-superlatch.hardening-state');
+
+/** What one HARDENING stage run collects across the app's workloads. */
+interface HardeningPass {
+  readonly run: PipelineRun;
+  /** `namespace/account` -> the (Cluster)RoleBinding that binds it. */
+  readonly bindings: Map<string, string>;
+  /** `namespace/name` -> the identities claimed there, with their construct paths. */
+  readonly claimed: Map<string, Array<{ identity: Identity; path: string }>>;
+  readonly addrToLabels: Map<string, Record<string, string>>;
+  readonly hardened: Set<ApiObject>;
+  /** Hardened workloads whose network coverage the profile enforces, with their construct paths. */
+  readonly networkTargets: Map<ApiObject, string>;
+  /** Keys of the derived objects this run wants. */
+  readonly wanted: Set<string>;
+}
+
+/** Records `identity` in its namespace, refusing a second workload that would select the same pods. */
+function claimIdentity(pass: HardeningPass, obj: ApiObject, identity: Identity, namespace: string | undefined, path: string): void {
+  const key = `${namespace ?? ''}/${identity.name}`;
+  const others = pass.claimed.get(key) ?? [];
+  const clash = others.find((o) => o.identity.component === identity.component || !o.identity.component || !identity.component);
+  if (clash) {
+    pass.run.error(obj, `[${path}] and [${clash.path}] have the same identity in namespace '${namespace ?? '(none)'}' (${NAME}=${identity.name}`
+      + `${identity.component ? `, component ${identity.component}` : ''} vs ${clash.identity.component ? `component ${clash.identity.component}` : 'no component'}):`
+      + " each would select the other's pods, and their ServiceAccounts, budgets and policies would collide. Fix: give one of them a distinct 'name' or 'component' in Harden.workload()");
+  }
+  pass.claimed.set(key, [...others, { identity, path }]);
+}
 
 /**
  * The manifest a raw ApiObject (Include, Helm, hand-written) was declared with,
