@@ -5,11 +5,13 @@
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Harden, Latch, LatchCredentials, LatchMode, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
+import { peer, raw } from './peers';
+import { Harden, Latch, LatchCredentials, LatchMode, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, RulePack, WorkloadNetworkPolicy } from '../../src';
 
 export const IMAGE = `registry.example.com/web:1.0@sha256:${'ab'.repeat(32)}`;
 
-function container(): kplus.ContainerProps {
+/** The web container every variant runs. */
+export function webContainer(): kplus.ContainerProps {
   return {
     name: 'web',
     image: IMAGE,
@@ -34,7 +36,7 @@ const chartOf = (charts: Chart[], i: number) => charts[i % charts.length];
 function plain(charts: Chart[], n: number) {
   for (let i = 0; i < n; i++) {
     const chart = chartOf(charts, i);
-    const web = new kplus.Deployment(chart, `web${i}`, { metadata: { name: `web${i}` }, containers: [container()] });
+    const web = new kplus.Deployment(chart, `web${i}`, { metadata: { name: `web${i}` }, containers: [webContainer()] });
     web.exposeViaService({ name: `web${i}` });
     const np = new kplus.NetworkPolicy(chart, `web${i}-policy`, { metadata: { name: `web${i}-policy` }, selector: web });
     np.addIngressRule(kplus.Pods.all(chart, `all${i}`), [kplus.NetworkPolicyPort.tcp(8080)]);
@@ -49,7 +51,7 @@ function hardened(charts: Chart[], n: number, guard?: (web: kplus.Deployment) =>
   new NamespaceNetworkBaseline(charts[0], 'baseline');
   for (let i = 0; i < n; i++) {
     const chart = chartOf(charts, i);
-    const web = new kplus.Deployment(chart, `web${i}`, { metadata: { name: `web${i}` }, containers: [container()] });
+    const web = new kplus.Deployment(chart, `web${i}`, { metadata: { name: `web${i}` }, containers: [webContainer()] });
     web.exposeViaService({ name: `web${i}` });
     Harden.workload(web);
     new WorkloadNetworkPolicy(chart, `web${i}-policy`, {
@@ -82,5 +84,11 @@ function hub(charts: Chart[], n: number) {
   hardened(charts, n, (web) => l.guard(web));
 }
 
+/** Hardened, with `RulePack.restricted()` attached to the app. */
+function packed(charts: Chart[], n: number) {
+  RulePack.restricted().attachTo(charts[0].node.root);
+  hardened(charts, n);
+}
+
 /** Each variant builds N workloads into the given charts. */
-export const VARIANTS: Record<string, (charts: Chart[], n: number) => void> = { plain, hardened, sidecar, hub };
+export const VARIANTS: Record<string, (charts: Chart[], n: number) => void> = { plain, hardened, sidecar, hub, peer, raw, packed };
