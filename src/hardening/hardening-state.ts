@@ -190,7 +190,7 @@ export class HardeningState {
         this.derive(run, wanted, owner, 'ServiceAccount', {
           apiVersion: 'v1',
           kind: 'ServiceAccount',
-          metadata: { name: serviceAccountName, namespace, labels },
+          metadata: derivedMetadata(serviceAccountName, namespace, labels),
           automountServiceAccountToken: false,
         });
       }
@@ -205,7 +205,7 @@ export class HardeningState {
         this.derive(run, wanted, owner, 'PodDisruptionBudget', {
           apiVersion: 'policy/v1',
           kind: 'PodDisruptionBudget',
-          metadata: { name: objectName, namespace, labels },
+          metadata: derivedMetadata(objectName, namespace, labels),
           spec: disruptionBudgetSpec(selectorLabelsOf(identity)),
         });
       }
@@ -234,25 +234,36 @@ export class HardeningState {
       this.derived.delete(id);
     }
 
-    SELECTORS.set(run, { addrToLabels, skip: hardened });
+    // the derived objects carry no construct-path hashes: written by the library with stable labels
+    SELECTORS.set(run, { addrToLabels, skip: new Set([...hardened, ...this.derived.values()]) });
     NETWORK.set(run, networkTargets);
   }
 
-  /** A ServiceAccount or PodDisruptionBudget of `owner`: created once, its manifest recomputed each run. */
+  /**
+   * A ServiceAccount or PodDisruptionBudget of `owner`: created once, its
+   * manifest recomputed each run. `manifest` must be a fresh object, shared with nothing.
+   */
   private derive(run: PipelineRun, wanted: Set<string>, owner: IConstruct, kind: string, manifest: any): void {
     const key = `${owner.node.path}/${kind}`;
     wanted.add(key);
     let obj = this.derived.get(key);
     if (!obj || !owner.node.tryFindChild(kind)) {
-      obj = new ApiObject(owner, kind, manifest);
+      const props = JSON.parse(JSON.stringify(manifest));
+      obj = new ApiObject(owner, kind, props);
       this.derived.set(key, obj);
-      run.add(obj);
+      // its manifest is `manifest`, computed each run: never rendered by cdk8s
+      this.pipeline.supply(obj, () => props);
     }
-    run.manifests.set(obj, JSON.parse(JSON.stringify(manifest)));
+    run.put(obj, manifest);
   }
 }
 
 const STATE = Symbol.for('cdk8s-superlatch.hardening-state');
+
+/** `name`, `namespace` (when there is one), then a copy of `labels`: the metadata of a derived object. */
+function derivedMetadata(name: string, namespace: string | undefined, labels: Record<string, string>): any {
+  return namespace === undefined ? { name, labels: { ...labels } } : { name, namespace, labels: { ...labels } };
+}
 
 /**
  * The manifest a raw ApiObject (Include, Helm, hand-written) was declared with,
