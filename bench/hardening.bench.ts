@@ -1,17 +1,27 @@
 /**
- * Cost of hardening: N hardened web workloads (Deployment + Service + policies,
- * plus the ServiceAccount and PDB the profile adds) against the same workloads
- * with plain cdk8s-plus-27 defaults. Budget: ratio <= 1.5 at N = 1000.
+ * Cost of hardening, side by side in one run: plain cdk8s-plus-27 defaults, the
+ * honest peers (the same hardened manifests, byte for byte, written by hand with
+ * cdk8s-plus-27 and as raw ApiObjects), the library, and the library with
+ * `RulePack.restricted()` attached. Budgets (issue 13), process CPU at N = 1000.
  */
-import { compare, figures } from './lib/compare';
+import { measureAll, printBudgets, QUICK } from './lib/compare';
 
-const BUDGET = 1.5;
-const ratios = compare('plain', ['hardened'], [10, 100, 1000], 3);
-// The same without YAML serialization: the cost of the constructs themselves,
-// apart from writing the (about twice as large) hardened output.
-const json = compare('plain', ['hardened'], [1000], 3, { mode: 'json' });
-console.log(`\nwithout YAML, hardened/plain at N=1000: ${figures(json.hardened[1000][1])}`);
-const at1000 = ratios.hardened[1000][1];
-const ok = at1000.time <= BUDGET && at1000.heap <= BUDGET;
-console.log(`\nhardened/plain at N=1000: ${figures(at1000)} (budget time and heap growth <= ${BUDGET}): ${ok ? 'OK' : 'OVER BUDGET'}`);
+const SIZES = QUICK ? [100, 1000] : [10, 100, 1000, 5000];
+const N = 1000;
+const m = measureAll(['plain', 'peer', 'raw', 'hardened', 'packed'], SIZES, 5);
+const cpu = (a: string, b: string, n = N) => m.ratio(a, b, n).cpu;
+const rss = (a: string, b: string, n = N) => m.ratio(a, b, n).rss;
+const ok = printBudgets(`ratios at N=${N} (process CPU unless marked; memory = peak RSS)`, [
+  { what: 'library / hand-hardened cdk8s-plus peer', value: cpu('hardened', 'peer'), budget: 1.05 },
+  { what: 'library / plain cdk8s-plus', value: cpu('hardened', 'plain'), budget: 1.5 },
+  { what: 'rule pack attached / without', value: cpu('packed', 'hardened'), budget: 1.2 },
+  { what: 'raw ApiObjects / plain cdk8s-plus', value: cpu('raw', 'plain') },
+  { what: 'hand-hardened peer / plain cdk8s-plus', value: cpu('peer', 'plain') },
+  { what: 'memory: library / peer', value: rss('hardened', 'peer') },
+  { what: 'memory: library / plain', value: rss('hardened', 'plain') },
+  { what: 'memory: rule pack attached / without', value: rss('packed', 'hardened') },
+]);
+for (const n of SIZES.filter((x) => x !== N)) {
+  console.log(`  at N=${n}: library/peer ${cpu('hardened', 'peer', n).toFixed(2)}, library/plain ${cpu('hardened', 'plain', n).toFixed(2)}, pack/without ${cpu('packed', 'hardened', n).toFixed(2)}`);
+}
 if (!ok) process.exitCode = 1;

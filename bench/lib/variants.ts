@@ -5,11 +5,20 @@
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Harden, Latch, LatchCredentials, LatchMode, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
+import { peer, raw } from './peers';
+import type * as Superlatch from '../../src';
+
+/**
+ * The library, loaded by the variants that use it only: the plain and
+ * hand-written variants must not pay for loading it (about 60 ms of CPU).
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lib = (): typeof Superlatch => require('../../src');
 
 export const IMAGE = `registry.example.com/web:1.0@sha256:${'ab'.repeat(32)}`;
 
-function container(): kplus.ContainerProps {
+/** The web container every variant runs. */
+export function webContainer(): kplus.ContainerProps {
   return {
     name: 'web',
     image: IMAGE,
@@ -34,7 +43,7 @@ const chartOf = (charts: Chart[], i: number) => charts[i % charts.length];
 function plain(charts: Chart[], n: number) {
   for (let i = 0; i < n; i++) {
     const chart = chartOf(charts, i);
-    const web = new kplus.Deployment(chart, `web${i}`, { metadata: { name: `web${i}` }, containers: [container()] });
+    const web = new kplus.Deployment(chart, `web${i}`, { metadata: { name: `web${i}` }, containers: [webContainer()] });
     web.exposeViaService({ name: `web${i}` });
     const np = new kplus.NetworkPolicy(chart, `web${i}-policy`, { metadata: { name: `web${i}-policy` }, selector: web });
     np.addIngressRule(kplus.Pods.all(chart, `all${i}`), [kplus.NetworkPolicyPort.tcp(8080)]);
@@ -46,10 +55,11 @@ function plain(charts: Chart[], n: number) {
  * namespace baseline once (in the first chart).
  */
 function hardened(charts: Chart[], n: number, guard?: (web: kplus.Deployment) => void) {
+  const { Harden, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } = lib();
   new NamespaceNetworkBaseline(charts[0], 'baseline');
   for (let i = 0; i < n; i++) {
     const chart = chartOf(charts, i);
-    const web = new kplus.Deployment(chart, `web${i}`, { metadata: { name: `web${i}` }, containers: [container()] });
+    const web = new kplus.Deployment(chart, `web${i}`, { metadata: { name: `web${i}` }, containers: [webContainer()] });
     web.exposeViaService({ name: `web${i}` });
     Harden.workload(web);
     new WorkloadNetworkPolicy(chart, `web${i}-policy`, {
@@ -60,7 +70,8 @@ function hardened(charts: Chart[], n: number, guard?: (web: kplus.Deployment) =>
   }
 }
 
-function latch(chart: Chart, mode: LatchMode): Latch {
+function latch(chart: Chart, mode: Superlatch.LatchMode): Superlatch.Latch {
+  const { Latch, LatchCredentials, LatchMode } = lib();
   return new Latch(chart, 'latch', {
     mode,
     credentials: LatchCredentials.fromSecret('latch-credentials'),
@@ -72,15 +83,21 @@ function latch(chart: Chart, mode: LatchMode): Latch {
 
 /** Hardened workloads, each guarded by one sidecar-mode latch (in the first chart). */
 function sidecar(charts: Chart[], n: number) {
-  const l = latch(charts[0], LatchMode.SIDECAR);
+  const l = latch(charts[0], lib().LatchMode.SIDECAR);
   hardened(charts, n, (web) => l.guard(web));
 }
 
 /** Hardened workloads, all guarded by one hub-mode latch (in the first chart). */
 function hub(charts: Chart[], n: number) {
-  const l = latch(charts[0], LatchMode.HUB);
+  const l = latch(charts[0], lib().LatchMode.HUB);
   hardened(charts, n, (web) => l.guard(web));
 }
 
+/** Hardened, with `RulePack.restricted()` attached to the app. */
+function packed(charts: Chart[], n: number) {
+  lib().RulePack.restricted().attachTo(charts[0].node.root);
+  hardened(charts, n);
+}
+
 /** Each variant builds N workloads into the given charts. */
-export const VARIANTS: Record<string, (charts: Chart[], n: number) => void> = { plain, hardened, sidecar, hub };
+export const VARIANTS: Record<string, (charts: Chart[], n: number) => void> = { plain, hardened, sidecar, hub, peer, raw, packed };

@@ -155,7 +155,8 @@ export class HardeningState {
       this.derived.delete(id);
     }
 
-    SELECTORS.set(run, { addrToLabels: pass.addrToLabels, skip: pass.hardened });
+    // the derived objects carry no construct-path hashes: written by the library with stable labels
+    SELECTORS.set(run, { addrToLabels: pass.addrToLabels, skip: new Set([...pass.hardened, ...this.derived.values()]) });
     NETWORK.set(run, pass.networkTargets);
   }
 
@@ -188,7 +189,7 @@ export class HardeningState {
       this.derive(run, pass.wanted, owner, 'PodDisruptionBudget', {
         apiVersion: 'policy/v1',
         kind: 'PodDisruptionBudget',
-        metadata: { name: objectNameOf(identity), namespace, labels: { ...podLabelsOf(identity), ...MANAGED_BY } },
+        metadata: derivedMetadata(objectNameOf(identity), namespace, { ...podLabelsOf(identity), ...MANAGED_BY }),
         spec: disruptionBudgetSpec(selectorLabelsOf(identity)),
       });
     }
@@ -224,7 +225,7 @@ export class HardeningState {
       this.derive(pass.run, pass.wanted, owner, 'ServiceAccount', {
         apiVersion: 'v1',
         kind: 'ServiceAccount',
-        metadata: { name: serviceAccountName, namespace, labels: { ...podLabelsOf(identity), ...MANAGED_BY } },
+        metadata: derivedMetadata(serviceAccountName, namespace, { ...podLabelsOf(identity), ...MANAGED_BY }),
         automountServiceAccountToken: false,
       });
     }
@@ -239,21 +240,31 @@ export class HardeningState {
     return serviceAccountName;
   }
 
-  /** A ServiceAccount or PodDisruptionBudget of `owner`: created once, its manifest recomputed each run. */
+  /**
+   * A ServiceAccount or PodDisruptionBudget of `owner`: created once, its
+   * manifest recomputed each run. `manifest` must be a fresh object, shared with nothing.
+   */
   private derive(run: PipelineRun, wanted: Set<string>, owner: IConstruct, kind: string, manifest: any): void {
     const key = `${owner.node.path}/${kind}`;
     wanted.add(key);
     let obj = this.derived.get(key);
     if (!obj || !owner.node.tryFindChild(kind)) {
-      obj = new ApiObject(owner, kind, manifest);
+      const props = JSON.parse(JSON.stringify(manifest));
+      obj = new ApiObject(owner, kind, props);
       this.derived.set(key, obj);
-      run.add(obj);
+      // its manifest is `manifest`, computed each run: never rendered by cdk8s
+      this.pipeline.supply(obj, () => props);
     }
-    run.manifests.set(obj, JSON.parse(JSON.stringify(manifest)));
+    run.put(obj, manifest);
   }
 }
 
 const STATE = Symbol.for('cdk8s-superlatch.hardening-state');
+
+/** `name`, `namespace` (when there is one), then a copy of `labels`: the metadata of a derived object. */
+function derivedMetadata(name: string, namespace: string | undefined, labels: Record<string, string>): any {
+  return namespace === undefined ? { name, labels: { ...labels } } : { name, namespace, labels: { ...labels } };
+}
 
 /** What one HARDENING stage run collects across the app's workloads. */
 interface HardeningPass {

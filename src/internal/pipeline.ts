@@ -55,6 +55,14 @@ export class PipelineRun {
     return json;
   }
 
+  /**
+   * Adds or sets the manifest of an object whose stage computes it whole (see
+   * `SynthesisPipeline.supply`): no cdk8s rendering.
+   */
+  public put(obj: ApiObject, json: any): void {
+    this.manifests.set(obj, json);
+  }
+
   /** Records a problem; `message` starts with the construct path it is about. */
   public error(scope: IConstruct, message: string): void {
     this.problems.push({ scope, message });
@@ -94,6 +102,8 @@ export class SynthesisPipeline {
   private readonly transforms = new Map<Stage, Array<{ obj: ApiObject; transform: Transform }>>();
   private readonly steps = new Map<Stage, AppStep[]>();
   private readonly renderRaw = new WeakMap<ApiObject, () => any>();
+  /** Objects whose manifest a stage computes whole each run: what they hold until that stage. */
+  private readonly supplied = new WeakMap<ApiObject, () => any>();
   private current?: PipelineRun;
   private running = false;
   /** Inside `app.synth()` / `app.synthYaml()`, which validate the whole app again for every chart. */
@@ -189,7 +199,10 @@ export class SynthesisPipeline {
   private run(): PipelineRun {
     const run = new PipelineRun((obj) => this.rawRender(obj));
     for (const c of this.root.node.findAll()) {
-      if (ApiObject.isApiObject(c)) run.add(c);
+      if (!ApiObject.isApiObject(c)) continue;
+      const supplied = this.supplied.get(c);
+      if (supplied) run.put(c, supplied());
+      else run.add(c);
     }
     for (const stage of STAGES) {
       for (const step of this.steps.get(stage) ?? []) step(run);
@@ -203,6 +216,17 @@ export class SynthesisPipeline {
       }
     }
     return run;
+  }
+
+  /**
+   * `obj`'s manifest is computed whole by a stage in every run (a derived
+   * ServiceAccount or budget), which sets it with `PipelineRun.put`: the run
+   * does not render it with cdk8s (the rendering would be thrown away), and
+   * until that stage it holds `placeholder()`.
+   */
+  public supply(obj: ApiObject, placeholder: () => any): void {
+    this.track(obj);
+    this.supplied.set(obj, placeholder);
   }
 
   /** From now on `obj.toJson()` returns its final manifest (cdk8s's own rendering is the first step). */

@@ -5,7 +5,7 @@ import { Acknowledgement, acknowledgementsOf, covers, formatAcknowledgement, par
 import { acknowledgementsByObject, evaluate } from './engine';
 import type { RulePack } from './pack';
 import { AuditFinding, AuditReport, objectLabel } from './report';
-import { SynthesisPipeline } from '../internal/pipeline';
+import { PipelineRun, SynthesisPipeline } from '../internal/pipeline';
 import { ConstructReporter } from '../internal/report';
 
 /** Options of `RulePack.attachTo()`. */
@@ -90,6 +90,9 @@ export class PackValidation implements IValidation {
   private lastReport?: AuditReport;
   /** Each error finding is returned by the validation of the object's construct: its path is printed once. */
   private readonly reporter = new ConstructReporter();
+  /** The synthesis the last messages were computed for: cdk8s validates the whole app again for every chart. */
+  private lastRun?: PipelineRun;
+  private lastMessages: string[] = [];
 
   constructor(
     private readonly scope: IConstruct,
@@ -105,6 +108,23 @@ export class PackValidation implements IValidation {
 
   /** Runs the pack; returns one message per unacknowledged error finding. */
   public validate(): string[] {
+    // Within one synthesis (one pipeline run) the manifests, and so the findings,
+    // do not change: evaluate them once, not once per chart of the app.
+    let run: PipelineRun | undefined;
+    try {
+      run = SynthesisPipeline.of(this.scope).result();
+    } catch {
+      run = undefined; // evaluateScope reports it
+    }
+    if (run && run === this.lastRun) return this.lastMessages;
+    this.lastRun = undefined;
+    const messages = this.evaluate();
+    this.lastRun = run;
+    this.lastMessages = messages;
+    return messages;
+  }
+
+  private evaluate(): string[] {
     let evaluation: ScopeEvaluation;
     try {
       evaluation = evaluateScope(this.scope, this.pack);
