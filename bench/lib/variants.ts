@@ -55,7 +55,7 @@ function plain(charts: Chart[], n: number) {
  * namespace baseline once (in the first chart).
  */
 function hardened(charts: Chart[], n: number, guard?: (web: kplus.Deployment) => void) {
-  const { Harden, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } = lib();
+  const { Harden, NamespaceNetworkBaseline, NetworkPeer, NetworkPeerPort, WorkloadNetworkPolicy } = lib();
   new NamespaceNetworkBaseline(charts[0], 'baseline');
   for (let i = 0; i < n; i++) {
     const chart = chartOf(charts, i);
@@ -64,7 +64,7 @@ function hardened(charts: Chart[], n: number, guard?: (web: kplus.Deployment) =>
     Harden.workload(web);
     new WorkloadNetworkPolicy(chart, `web${i}-policy`, {
       workload: web,
-      ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [PolicyPort.tcp(8080)] }],
+      ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [NetworkPeerPort.tcp(8080)] }],
     });
     guard?.(web);
   }

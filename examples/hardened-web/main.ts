@@ -7,7 +7,7 @@
 import { ApiObject, App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Harden, HardenedNamespace, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
+import { Harden, HardenedNamespace, NetworkPeer, NetworkPeerPort, WorkloadNetworkPolicy } from '../../src';
 
 /** nginx built to run as any non-root user on port 8080, pinned by digest. */
 export const WEB_IMAGE = 'nginxinc/nginx-unprivileged:1.27-alpine@sha256:65e3e85dbaed8ba248841d9d58a899b6197106c23cb0ff1a132b7bfe0547e4c0';
@@ -52,7 +52,7 @@ export class HardenedWebChart extends Chart {
 
     new WorkloadNetworkPolicy(this, 'web-policy', {
       workload: web,
-      ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [PolicyPort.tcp(8080)] }],
+      ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [NetworkPeerPort.tcp(8080)] }],
     });
   }
 }

@@ -19,7 +19,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   FalcoRules, GuardrailAdmissionPolicy, Harden, HardenedNamespace, ImageSigner, ImageTrustEngine, ImageTrustPolicy,
-  KubeletPidLimits, Latch, LatchMode, NetworkPeer, OperatorSeccompProfile, PidLimits, PolicyPort, WorkloadNetworkPolicy,
+  KubeletPidLimits, Latch, LatchMode, NetworkPeer, OperatorSeccompProfile, PidLimits, NetworkPeerPort, WorkloadNetworkPolicy,
 } from '../../src';
 import { AGENT_IMAGE, CREDENTIALS, DEMO_APPS, demoContainer, LATCH_API_CIDRS } from '../demo-apps';
 import { API_SERVER_CIDRS } from '../superlatch-hub/main';
@@ -86,7 +86,7 @@ export class PlatformGuardrailsChart extends Chart {
       web.exposeViaService({ name: app.name, ports: [{ port: app.port, targetPort: app.port }] });
       new WorkloadNetworkPolicy(this, `${app.name}-policy`, {
         workload: web,
-        ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [PolicyPort.tcp(app.port)] }],
+        ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [NetworkPeerPort.tcp(app.port)] }],
       });
       latch.guard(web, { gate: app.name === 'app-java' });
       PidLimits.requireFor(web, { expectedPodPidsLimit: POD_PIDS_LIMIT });

@@ -9,7 +9,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Harden, HardenedNamespace, Latch, LatchMode, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
+import { Harden, HardenedNamespace, Latch, LatchMode, NetworkPeer, NetworkPeerPort, WorkloadNetworkPolicy } from '../../src';
 import { AGENT_IMAGE, CREDENTIALS, DEMO_APPS, demoContainer, LATCH_API_CIDRS } from '../demo-apps';
 
 /** The API server endpoint (what `kubectl get endpoints kubernetes` shows). */
@@ -52,7 +52,7 @@ export class SuperlatchHubChart extends Chart {
       web.exposeViaService({ name: app.name, ports: [{ port: app.port, targetPort: app.port }] });
       new WorkloadNetworkPolicy(this, `${app.name}-policy`, {
         workload: web,
-        ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [PolicyPort.tcp(app.port)] }],
+        ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [NetworkPeerPort.tcp(app.port)] }],
       });
       this.latch.guard(web, { gate: app.name === 'app-java' });
     }

@@ -8,7 +8,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Harden, HardenedNamespace, Latch, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
+import { Harden, HardenedNamespace, Latch, NetworkPeer, NetworkPeerPort, WorkloadNetworkPolicy } from '../../src';
 import { AGENT_IMAGE, CREDENTIALS, DEMO_APPS, demoContainer, LATCH_API_CIDRS } from '../demo-apps';
 
 export class SuperlatchSidecarChart extends Chart {
@@ -36,7 +36,7 @@ export class SuperlatchSidecarChart extends Chart {
 
     new WorkloadNetworkPolicy(this, 'demo-policy', {
       workload: demo,
-      ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: DEMO_APPS.map((a) => PolicyPort.tcp(a.port)) }],
+      ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: DEMO_APPS.map((a) => NetworkPeerPort.tcp(a.port)) }],
     });
 
     const latch = new Latch(this, 'latch', {

@@ -12,7 +12,7 @@ import { dnsEgressRules } from '../internal/dns';
 import { disruptionBudgetSpec } from '../internal/pdb';
 import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkCidr, checkDnsLabel } from '../internal/validation';
-import { NetworkPeer, PolicyPort } from '../network/network-peer';
+import { NetworkPeer, NetworkPeerPort } from '../network/network-peer';
 import { WorkloadNetworkPolicy } from '../network/workload-network-policy';
 
 /** The Latch API the agent talks to. */
@@ -218,7 +218,7 @@ export class Latch extends Construct {
   public readonly configMapName?: string;
 
   private readonly spec: LatchPodSpec;
-  private sidecarEgress: Array<{ peer: NetworkPeer; ports: PolicyPort[] }> = [];
+  private sidecarEgress: Array<{ peer: NetworkPeer; ports: NetworkPeerPort[] }> = [];
   private readonly egressPolicies = new Set<string>();
 
   constructor(scope: Construct, id: string, props: LatchProps) {
@@ -324,7 +324,7 @@ export class Latch extends Construct {
     };
 
     const egress = [
-      ...props.api.cidrs.map((c) => ({ peer: NetworkPeer.cidr(c), ports: [PolicyPort.tcp(apiPort)] })),
+      ...props.api.cidrs.map((c) => ({ peer: NetworkPeer.cidr(c), ports: [NetworkPeerPort.tcp(apiPort)] })),
     ];
 
     if (this.mode === LatchMode.HUB) {
@@ -335,7 +335,7 @@ export class Latch extends Construct {
       this.configMapName = props.hub.configMapName ?? `${this.name}-latch-status`;
       checkDnsLabel(where, 'hub.configMapName', this.configMapName);
       const apiServerPort = props.hub.apiServerPort ?? 443;
-      egress.push(...props.hub.apiServerCidrs.map((c) => ({ peer: NetworkPeer.cidr(c), ports: [PolicyPort.tcp(apiServerPort)] })));
+      egress.push(...props.hub.apiServerCidrs.map((c) => ({ peer: NetworkPeer.cidr(c), ports: [NetworkPeerPort.tcp(apiServerPort)] })));
       this.createMaster(profile, egress, props.priorityClassName);
     } else if (props.hub) {
       throw new Error(`${where}: hub settings were given but mode is sidecar. Fix: set mode: LatchMode.HUB, or remove hub`);
@@ -401,7 +401,7 @@ export class Latch extends Construct {
     } as any);
   }
 
-  private createMaster(profile: HardeningProfile, egress: Array<{ peer: NetworkPeer; ports: PolicyPort[] }>, priorityClassName?: string) {
+  private createMaster(profile: HardeningProfile, egress: Array<{ peer: NetworkPeer; ports: NetworkPeerPort[] }>, priorityClassName?: string) {
     const name = `${this.name}-latch-agent`;
     const labels = { [SuperlatchKeys.LATCH_LABEL]: this.name, [SuperlatchKeys.ROLE_LABEL]: SuperlatchKeys.ROLE_AGENT };
     const selector = { 'app.kubernetes.io/name': `${this.name}-latch`, 'app.kubernetes.io/component': 'agent' };

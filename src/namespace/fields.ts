@@ -1,4 +1,4 @@
-import type { NamespaceQuotaOptions } from './namespace-resource-quota';
+import type { NamespaceResourceQuotaOptions } from './namespace-resource-quota';
 
 /** The namespace objects' options and the manifest fields they set (the constructs and the fit check share them). */
 
@@ -9,7 +9,7 @@ export const LIMIT_RESOURCES = [
   { key: 'ephemeral-storage', field: 'ephemeralStorage', max: 'maxEphemeralStorage' },
 ];
 
-type QuotaOption = Exclude<keyof NamespaceQuotaOptions, 'name'>;
+type QuotaOption = Exclude<keyof NamespaceResourceQuotaOptions, 'name'>;
 
 /** Each ResourceQuota `spec.hard` key and the option that sets it. */
 export const QUOTA_OPTIONS: Record<string, QuotaOption> = {

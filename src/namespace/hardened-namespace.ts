@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { namespaceFitErrors } from './namespace-fit';
 import { NamespaceLimitRange, NamespaceLimitRangeOptions } from './namespace-limit-range';
-import { NamespaceQuotaOptions, NamespaceResourceQuota } from './namespace-resource-quota';
+import { NamespaceResourceQuotaOptions, NamespaceResourceQuota } from './namespace-resource-quota';
 import { PipelineRun, Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
 import { DnsOptions } from '../network/dns';
@@ -52,7 +52,7 @@ export interface HardenedNamespaceProps {
    * Services are forbidden unless allowed here).
    * @default - no ResourceQuota
    */
-  readonly quota?: NamespaceQuotaOptions;
+  readonly quota?: NamespaceResourceQuotaOptions;
 
   /**
    * Emit a LimitRange that gives containers without requests or limits the

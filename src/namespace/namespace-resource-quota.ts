@@ -10,7 +10,7 @@ import { checkDnsLabel } from '../internal/validation';
  * service counts default to 0 so that nothing in the namespace is exposed on
  * node ports or a cloud load balancer without an explicit decision.
  */
-export interface NamespaceQuotaOptions {
+export interface NamespaceResourceQuotaOptions {
   /**
    * Name of the ResourceQuota.
    * @default "namespace-quota"
@@ -97,7 +97,7 @@ export interface NamespaceQuotaOptions {
 }
 
 /** Options of a namespace ResourceQuota. */
-export interface NamespaceResourceQuotaProps extends NamespaceQuotaOptions {
+export interface NamespaceResourceQuotaProps extends NamespaceResourceQuotaOptions {
   /** The namespace the quota applies to. */
   readonly namespace: string;
 }

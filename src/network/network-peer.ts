@@ -4,7 +4,7 @@ import { Harden } from '../hardening/harden';
 import { checkCidr } from '../internal/validation';
 
 /** Transport protocol of a policy port. */
-export enum NetworkProtocol {
+export enum NetworkPeerProtocol {
   /** TCP. */
   TCP = 'TCP',
   /** UDP. */
@@ -14,27 +14,27 @@ export enum NetworkProtocol {
 }
 
 /** A port (or port range) a network rule allows. */
-export class PolicyPort {
+export class NetworkPeerPort {
   /** One TCP port. */
-  public static tcp(port: number): PolicyPort {
-    return new PolicyPort(NetworkProtocol.TCP, port);
+  public static tcp(port: number): NetworkPeerPort {
+    return new NetworkPeerPort(NetworkPeerProtocol.TCP, port);
   }
 
   /** One UDP port. */
-  public static udp(port: number): PolicyPort {
-    return new PolicyPort(NetworkProtocol.UDP, port);
+  public static udp(port: number): NetworkPeerPort {
+    return new NetworkPeerPort(NetworkPeerProtocol.UDP, port);
   }
 
   /** A TCP port range, both ends included. */
-  public static tcpRange(from: number, to: number): PolicyPort {
-    if (to < from) throw new Error(`PolicyPort.tcpRange: end port ${to} is before start port ${from}; swap them`);
-    return new PolicyPort(NetworkProtocol.TCP, from, to);
+  public static tcpRange(from: number, to: number): NetworkPeerPort {
+    if (to < from) throw new Error(`NetworkPeerPort.tcpRange: end port ${to} is before start port ${from}; swap them`);
+    return new NetworkPeerPort(NetworkPeerProtocol.TCP, from, to);
   }
 
-  private constructor(public readonly protocol: NetworkProtocol, public readonly port: number, public readonly endPort?: number) {
+  private constructor(public readonly protocol: NetworkPeerProtocol, public readonly port: number, public readonly endPort?: number) {
     for (const p of [port, endPort]) {
       if (p !== undefined && (!Number.isInteger(p) || p < 1 || p > 65535)) {
-        throw new Error(`PolicyPort: port ${p} is out of range; use 1-65535`);
+        throw new Error(`NetworkPeerPort: port ${p} is out of range; use 1-65535`);
       }
     }
   }
@@ -118,5 +118,5 @@ export interface NetworkRule {
    * Ports allowed.
    * @default - every port (avoid: give the ports)
    */
-  readonly ports?: PolicyPort[];
+  readonly ports?: NetworkPeerPort[];
 }

@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { DnsOptions } from './dns';
-import { NetworkPeer, NetworkRule, PolicyPort } from './network-peer';
+import { NetworkPeer, NetworkRule, NetworkPeerPort } from './network-peer';
 import { Harden } from '../hardening/harden';
 import { dnsEgressRules } from '../internal/dns';
 import { MANAGED_BY } from '../internal/objects';
@@ -59,7 +59,7 @@ export interface WorkloadNetworkPolicyProps {
  * @example
  * new WorkloadNetworkPolicy(chart, 'web-policy', {
  *   workload: web,
- *   ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [PolicyPort.tcp(8080)] }],
+ *   ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [NetworkPeerPort.tcp(8080)] }],
  * });
  */
 export class WorkloadNetworkPolicy extends Construct {
@@ -117,17 +117,17 @@ export class WorkloadNetworkPolicy extends Construct {
   }
 
   /** Allow connections from `peer` on `ports` (every port if none is given). */
-  public allowIngressFrom(peer: NetworkPeer, ...ports: PolicyPort[]): void {
+  public allowIngressFrom(peer: NetworkPeer, ...ports: NetworkPeerPort[]): void {
     this.ingress.push(rule('from', peer, ports, this.namespace));
   }
 
   /** Allow connections to `peer` on `ports` (every port if none is given). */
-  public allowEgressTo(peer: NetworkPeer, ...ports: PolicyPort[]): void {
+  public allowEgressTo(peer: NetworkPeer, ...ports: NetworkPeerPort[]): void {
     this.egress.push(rule('to', peer, ports, this.namespace));
   }
 }
 
-function rule(direction: 'from' | 'to', peer: NetworkPeer, ports: PolicyPort[], namespace?: string): any {
+function rule(direction: 'from' | 'to', peer: NetworkPeer, ports: NetworkPeerPort[], namespace?: string): any {
   const r: any = { [direction]: [peer._toKube(namespace)] };
   if (ports.length > 0) r.ports = ports.map((p) => p._toKube());
   return r;

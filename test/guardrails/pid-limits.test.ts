@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart, JsonPatch, Testing, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Harden, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
+import { Harden, NetworkPeer, NetworkPeerPort, WorkloadNetworkPolicy } from '../../src';
 import { KubeletPidLimits, PidLimits, PidLimitScheduling } from '../../src/guardrails';
 import { expectNoFindings } from '../judges';
 import { coverNetwork, errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
@@ -83,7 +83,7 @@ describe('PidLimits.requireFor', () => {
     const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, replicas: 2, containers: [goodContainer()] });
     Harden.workload(web, { priorityClassName: 'standard' });
     coverNetwork(chart);
-    new WorkloadNetworkPolicy(chart, 'policy', { workload: web, ingress: [{ peer: NetworkPeer.namespace('ingress'), ports: [PolicyPort.tcp(8080)] }] });
+    new WorkloadNetworkPolicy(chart, 'policy', { workload: web, ingress: [{ peer: NetworkPeer.namespace('ingress'), ports: [NetworkPeerPort.tcp(8080)] }] });
     PidLimits.requireFor(web, { expectedPodPidsLimit: 1024 });
     await expectNoFindings(Testing.synth(chart));
   });

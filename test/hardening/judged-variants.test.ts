@@ -6,7 +6,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import {
-  Harden, HardenedNamespace, HardeningProfile, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, SeccompProfile, WorkloadNetworkPolicy,
+  Harden, HardenedNamespace, HardeningProfile, NamespaceNetworkBaseline, NetworkPeer, NetworkPeerPort, SeccompProfile, WorkloadNetworkPolicy,
 } from '../../src';
 import { expectNoFindings, judge } from '../judges';
 import { coverNetwork, goodContainer, newChart, WORKLOAD_MAKERS } from '../util';
@@ -20,7 +20,7 @@ function judgedChart(make: (chart: Chart) => IConstruct, profile?: HardeningProf
   Harden.workload(w, { profile, priorityClassName: 'standard' });
   new WorkloadNetworkPolicy(chart, 'policy', {
     workload: w,
-    ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [PolicyPort.tcp(8080)] }],
+    ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [NetworkPeerPort.tcp(8080)] }],
   });
   return Testing.synth(chart);
 }

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Harden, HardenedNamespace, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
+import { Harden, HardenedNamespace, NamespaceNetworkBaseline, NetworkPeer, NetworkPeerPort, WorkloadNetworkPolicy } from '../../src';
 import { coverNetwork, find, goodContainer, newChart } from '../util';
 
 const KUBE_DNS = {
@@ -68,10 +68,10 @@ describe('WorkloadNetworkPolicy', () => {
     const policy = new WorkloadNetworkPolicy(chart, 'policy', {
       workload: web,
       allowDns: false,
-      ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [PolicyPort.tcp(8080)] }],
+      ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [NetworkPeerPort.tcp(8080)] }],
     });
-    policy.allowEgressTo(NetworkPeer.cidr('203.0.113.0/24'), PolicyPort.tcp(443));
-    policy.allowEgressTo(NetworkPeer.workload(api), PolicyPort.tcpRange(9000, 9100));
+    policy.allowEgressTo(NetworkPeer.cidr('203.0.113.0/24'), NetworkPeerPort.tcp(443));
+    policy.allowEgressTo(NetworkPeer.workload(api), NetworkPeerPort.tcpRange(9000, 9100));
     const p = find(Testing.synth(chart), 'NetworkPolicy', 'web-frontend');
     expect(p.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }]);
     expect(p.spec.egress).toEqual([

@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Harden, NamespaceNetworkBaseline, NetworkPeer, PolicyPort, WorkloadNetworkPolicy } from '../../src';
+import { Harden, NamespaceNetworkBaseline, NetworkPeer, NetworkPeerPort, WorkloadNetworkPolicy } from '../../src';
 import { CLUSTER_SCOPED_KINDS } from '../../src/internal/render';
 import { RulePack, SecurityTesting } from '../../src/rules';
 import { errorOf, find, goodContainer } from '../util';
@@ -18,7 +18,7 @@ function shopChart(app: App = Testing.app(), image?: string): Chart {
   Harden.workload(web, { component: 'frontend' });
   new WorkloadNetworkPolicy(chart, 'web-policy', {
     workload: web,
-    ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [PolicyPort.tcp(8080)] }],
+    ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [NetworkPeerPort.tcp(8080)] }],
   });
   new NamespaceNetworkBaseline(chart, 'baseline');
   return chart;

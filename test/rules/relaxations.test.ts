@@ -9,7 +9,7 @@ import { ApiObject, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { stringify } from 'yaml';
 import {
-  Harden, HardenedNamespace, HardeningProfile, HardeningProfileProps, Latch, LatchCredentials, NetworkPeer, PolicyPort, Relaxation,
+  Harden, HardenedNamespace, HardeningProfile, HardeningProfileProps, Latch, LatchCredentials, NetworkPeer, NetworkPeerPort, Relaxation,
   RelaxationName, RuleAcknowledgements, RuleCatalog, RulePack, SuperlatchKeys, WorkloadNetworkPolicy,
 } from '../../src';
 import { main } from '../../src/cli/main';
@@ -101,7 +101,7 @@ function relaxedChart(need: Omit<Need, 'make'>, relaxations: Relaxation[]) {
     },
   });
   Harden.workload(w, { profile: HardeningProfile.restricted({ ...need.profile, relaxations }) });
-  if (!need.unmanagedNetwork) new WorkloadNetworkPolicy(chart, 'policy', { workload: w, ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [PolicyPort.tcp(8080)] }] });
+  if (!need.unmanagedNetwork) new WorkloadNetworkPolicy(chart, 'policy', { workload: w, ingress: [{ peer: NetworkPeer.namespace('ingress-nginx'), ports: [NetworkPeerPort.tcp(8080)] }] });
   return { app, chart };
 }
 
