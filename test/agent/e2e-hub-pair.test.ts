@@ -117,7 +117,7 @@ describe('HTTPS to the Latch API', () => {
     const agent = h.start({ NODE_TLS_REJECT_UNAUTHORIZED: '0' });
     const line = await waitFor('a tls fault', () => agent.logs().find((l) => l.event === 'poll_failed'));
     expect(line.kind).toBe('tls');
-    await waitFor('the failure policy', () => agent.logs().find((l) => l.event === 'failure_policy'));
+    await waitFor('the failure policy published', () => h.status()?.source === 'failure-policy');
     expect(h.sim.requests).toEqual([]);
     expect(h.status()).toMatchObject({ latched: true, source: 'failure-policy' });
   });
