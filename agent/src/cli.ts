@@ -4,7 +4,7 @@
  * Exit codes and variables are a contract (docs/agent.md); tests pin them.
  */
 import { CommandName, Flags, parseCommandLine, UsageError } from './commands';
-import { checkStatusFile, heartbeatFile, loadAccount, loadApiConfig, loadAppCredentials, loadRunConfig } from './config';
+import { checkStatusFile, CredentialStore, heartbeatFile, loadAccount, loadApiConfig, loadAppCredentials, loadRunConfig } from './config';
 import { ConfigError, Env } from './env';
 import { checkHeartbeat } from './heartbeat';
 import { commandHelp, GENERAL_HELP, usageText } from './help';
@@ -138,14 +138,20 @@ async function runCommand(env: Env, io: Io): Promise<number> {
   const log = new Logger(io.out);
   log.addSecret(config.app.secretKey);
   log.addSecret(config.accountId);
+  const credentials = new CredentialStore(env, config, (next) => {
+    log.addSecret(next.app.secretKey);
+    log.addSecret(next.accountId);
+    log.info('credentials_reloaded', { message: 'the credentials changed; using the new ones' });
+  }, (e) => log.error('credentials_unreadable', { message: `${e.message}; keeping the credentials in use` }));
   const http = new HttpClient();
   const publishers: Publisher[] = [];
   if (config.statusFile) publishers.push(new FilePublisher(config.statusFile));
   if (config.configMap) publishers.push(new ConfigMapPublisher(config.configMap, http));
   const poller = new Poller({
-    client: new LatchClient(config.api, config.app, http),
+    client: new LatchClient(config.api, () => credentials.current().app, http),
     accountId: config.accountId,
     operationId: config.operationId,
+    account: credentials,
     publishers,
     log,
     pollIntervalMs: config.pollIntervalMs,
@@ -166,6 +172,9 @@ async function runCommand(env: Env, io: Io): Promise<number> {
     targets: publishers.map((p) => p.target).join(','),
     heartbeat: config.heartbeatFile,
   });
+  if (env.NODE_TLS_REJECT_UNAUTHORIZED !== undefined || env.NODE_EXTRA_CA_CERTS !== undefined) {
+    log.warn('tls_environment_ignored', { message: 'NODE_TLS_REJECT_UNAUTHORIZED and NODE_EXTRA_CA_CERTS are ignored: certificates are always verified; trust a private CA with LATCH_API_CA_FILE' });
+  }
   if (env.LATCH_CREDENTIALS_DIR === undefined) {
     log.warn('credentials_from_env', { message: 'credentials come from environment variables; mount them as files and set LATCH_CREDENTIALS_DIR' });
   }

@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as tls from 'node:tls';
 import { checkText, ConfigError, Env, isSet, read, TextRule, Variable } from './env';
 import * as v from './variables';
 
@@ -21,6 +22,8 @@ export interface ApiConfig {
   readonly baseUrl: URL;
   readonly version: string;
   readonly timeoutMs: number;
+  /** `LATCH_API_CA_FILE`: extra trusted CAs (read when the client is made). */
+  readonly caFile?: string;
 }
 
 export interface AppCredentials {
@@ -57,7 +60,26 @@ export interface RunConfig extends RunSettings {
 }
 
 export function loadApiConfig(env: Env): ApiConfig {
-  return { baseUrl: read(env, v.LATCH_API_URL), version: read(env, v.LATCH_API_VERSION), timeoutMs: read(env, v.LATCH_HTTP_TIMEOUT) };
+  return {
+    baseUrl: read(env, v.LATCH_API_URL),
+    version: read(env, v.LATCH_API_VERSION),
+    timeoutMs: read(env, v.LATCH_HTTP_TIMEOUT),
+    caFile: read(env, v.LATCH_API_CA_FILE),
+  };
+}
+
+/** The CAs trusted for the Latch API: Node's bundled roots, plus `LATCH_API_CA_FILE`'s certificates. */
+export function latchApiCas(api: ApiConfig): readonly string[] {
+  if (api.caFile === undefined) return tls.rootCertificates;
+  let pem: string;
+  try {
+    pem = fs.readFileSync(api.caFile, 'utf8');
+  } catch (e) {
+    throw new ConfigError(v.LATCH_API_CA_FILE.name, `cannot read ${api.caFile}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  const certs = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+  if (!certs) throw new ConfigError(v.LATCH_API_CA_FILE.name, `${api.caFile} holds no PEM certificate`);
+  return [...tls.rootCertificates, ...certs];
 }
 
 /**
@@ -189,4 +211,72 @@ export function loadRunConfig(env: Env): RunConfig {
   if (settings.statusFile !== undefined) requireWritableDir(settings.statusFile, v.LATCH_STATUS_FILE.name);
   requireWritableDir(settings.heartbeatFile, v.LATCH_HEARTBEAT_FILE.name);
   return { ...settings, app, accountId, operationId };
+}
+
+/** Everything `run` signs and asks with. */
+export interface RunCredentials {
+  readonly app: AppCredentials;
+  readonly accountId: string;
+  readonly operationId?: string;
+}
+
+const CREDENTIAL_FILES = ['appId', 'secretKey', 'accountId', 'operationId'];
+
+/**
+ * The credentials of `run`, re-read from `LATCH_CREDENTIALS_DIR` when the mounted Secret
+ * changes (the kubelet swaps the `..data` symlink; without one, a file's inode, size or
+ * mtime changes) and after the Latch API refused them (`invalidate()`). A re-read that
+ * fails (a half-updated directory, an empty file) keeps the credentials in use and is
+ * reported through `onError`; credentials from variables never change.
+ */
+export class CredentialStore {
+  private stamp: string;
+  private stale = false;
+
+  constructor(
+    private readonly env: Env,
+    private value: RunCredentials,
+    private readonly onChange: (next: RunCredentials) => void = () => undefined,
+    private readonly onError: (e: ConfigError) => void = () => undefined,
+  ) {
+    this.stamp = this.fingerprint();
+  }
+
+  public current(): RunCredentials {
+    if (read(this.env, v.LATCH_CREDENTIALS_DIR) === undefined) return this.value;
+    const stamp = this.fingerprint();
+    if (!this.stale && stamp === this.stamp) return this.value;
+    try {
+      const app = loadAppCredentials(this.env);
+      const next = { app, ...loadAccount(this.env) };
+      this.stamp = stamp;
+      this.stale = false;
+      const changed = JSON.stringify(next) !== JSON.stringify(this.value);
+      this.value = next;
+      if (changed) this.onChange(next);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      this.onError(e);
+    }
+    return this.value;
+  }
+
+  /** The API refused the credentials: read them again before the next request. */
+  public invalidate(): void {
+    this.stale = true;
+  }
+
+  private fingerprint(): string {
+    const dir = read(this.env, v.LATCH_CREDENTIALS_DIR);
+    if (dir === undefined) return '';
+    try {
+      return `..data -> ${fs.readlinkSync(path.join(dir, '..data'))}`;
+    } catch {
+      // not a kubelet projection: the files themselves
+    }
+    return CREDENTIAL_FILES.map((f) => {
+      const st = fs.statSync(path.join(dir, f), { throwIfNoEntry: false });
+      return st ? `${f}:${st.ino}:${st.size}:${st.mtimeMs}` : `${f}:-`;
+    }).join(' ');
+  }
 }

@@ -7,21 +7,32 @@
  * compares `nextBy` with now. `polled` turns true once the first poll has been answered
  * or has failed and its outcome was published: `ready` needs that too.
  */
-import * as fs from 'node:fs';
-import { writeFileAtomic } from './status-file';
+import { readSmallRegularFile, writeFileAtomic } from './status-file';
 
 interface HeartbeatDocument {
   readonly at: string;
   readonly nextBy: string;
   readonly polled: boolean;
   readonly pid: number;
+  /** Consecutive polls the Latch API refused for the credentials (errors 102, 105, ...). */
+  readonly credentialErrors?: number;
 }
+
+/**
+ * After this many consecutive credential errors (re-reading the credentials did not help)
+ * `health` fails, so the kubelet restarts the agent and the failure is visible.
+ */
+export const MAX_CREDENTIAL_ERRORS = 5;
+
+const MAX_HEARTBEAT_BYTES = 4096;
 
 /** A promise further away than this is not believed. */
 const MAX_PROMISE_MS = 8 * 86400 * 1000;
 
-export function writeHeartbeat(file: string, atMs: number, nextByMs: number, polled: boolean): void {
-  const doc: HeartbeatDocument = { at: new Date(atMs).toISOString(), nextBy: new Date(nextByMs).toISOString(), polled, pid: process.pid };
+export function writeHeartbeat(file: string, atMs: number, nextByMs: number, polled: boolean, credentialErrors = 0): void {
+  const doc: HeartbeatDocument = {
+    at: new Date(atMs).toISOString(), nextBy: new Date(nextByMs).toISOString(), polled, pid: process.pid, credentialErrors,
+  };
   writeFileAtomic(file, JSON.stringify(doc) + '\n', false);
 }
 
@@ -34,17 +45,23 @@ export interface HeartbeatVerdict {
 }
 
 export function checkHeartbeat(file: string, nowMs: number): HeartbeatVerdict {
-  let doc: Partial<HeartbeatDocument>;
+  let value: unknown;
   try {
-    doc = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<HeartbeatDocument>;
+    value = JSON.parse(readSmallRegularFile(file, MAX_HEARTBEAT_BYTES));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return { healthy: false, ready: false, reason: code === 'ENOENT' ? `no heartbeat at ${file}` : `unreadable heartbeat ${file} (${code ?? 'not JSON'})` };
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { healthy: false, ready: false, reason: `malformed heartbeat ${file}` };
+  const doc = value as Partial<HeartbeatDocument>;
   const at = Date.parse(String(doc.at));
   const nextBy = Date.parse(String(doc.nextBy));
   if (!Number.isFinite(at) || !Number.isFinite(nextBy) || nextBy - at > MAX_PROMISE_MS) {
     return { healthy: false, ready: false, reason: `malformed heartbeat ${file}` };
+  }
+  const credentialErrors = typeof doc.credentialErrors === 'number' ? doc.credentialErrors : 0;
+  if (credentialErrors >= MAX_CREDENTIAL_ERRORS) {
+    return { healthy: false, ready: false, reason: `the Latch API refused the credentials ${credentialErrors} polls in a row (limit ${MAX_CREDENTIAL_ERRORS}); fix the Secret` };
   }
   if (nowMs > nextBy) return { healthy: false, ready: false, reason: `the run loop last beat at ${doc.at} and was due by ${doc.nextBy}` };
   if (doc.polled !== true) return { healthy: true, ready: false, reason: `the run loop beat at ${doc.at}; its first poll is not done yet` };

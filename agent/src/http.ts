@@ -5,6 +5,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as tls from 'node:tls';
 
 export type TransportKind = 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'truncated' | 'too-large' | 'aborted' | 'network';
 
@@ -29,8 +30,11 @@ export interface HttpRequest {
   readonly timeoutMs: number;
   readonly maxBytes: number;
   readonly signal?: AbortSignal;
-  /** Trusted CA certificates (PEM) replacing the defaults, for https. */
-  readonly ca?: string;
+  /**
+   * The CA certificates (PEM) trusted for https; default: Node's bundled roots
+   * (`tls.rootCertificates`), never what the environment adds (`NODE_EXTRA_CA_CERTS`).
+   */
+  readonly ca?: string | readonly string[];
 }
 
 /** Keeps one connection alive between polls, so a poll does not pay a TLS handshake each time. */
@@ -69,7 +73,8 @@ export class HttpClient {
         method: req.method,
         headers,
         agent: secure ? this.httpsAgent : this.httpAgent,
-        ...(secure && req.ca !== undefined ? { ca: req.ca } : {}),
+        // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 or NODE_EXTRA_CA_CERTS in the environment change nothing
+        ...(secure ? { rejectUnauthorized: true, ca: typeof req.ca === 'string' ? req.ca : [...(req.ca ?? tls.rootCertificates)] } : {}),
       };
       const request = (secure ? https : http).request(req.url, options);
       let settled = false;

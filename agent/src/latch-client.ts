@@ -3,7 +3,7 @@
  * Every failure is a `LatchFault` with a kind, and for API errors the code and a
  * sentence a person can act on.
  */
-import { ApiConfig, AppCredentials } from './config';
+import { ApiConfig, AppCredentials, latchApiCas } from './config';
 import { HttpClient, TransportError, TransportKind } from './http';
 import { authorizationHeader, formatLatchDate } from './signing';
 
@@ -74,12 +74,21 @@ function apiError(err: { code: number; message: string }, httpStatus: number): L
 }
 
 export class LatchClient {
+  private readonly ca: readonly string[];
+
   constructor(
     private readonly api: ApiConfig,
-    private readonly app: AppCredentials,
+    private readonly app: AppCredentials | (() => AppCredentials),
     private readonly http: HttpClient,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.ca = latchApiCas(api);
+  }
+
+  /** The credentials now (a function re-reads a mounted Secret when it changed). */
+  private get credentials(): AppCredentials {
+    return typeof this.app === 'function' ? this.app() : this.app;
+  }
 
   /** The path of a status request; flags are always `/nootp/silent` (no OTP, no push per poll). */
   public statusPath(accountId: string, operationId?: string): string {
@@ -89,7 +98,7 @@ export class LatchClient {
 
   public async status(accountId: string, operationId?: string, signal?: AbortSignal): Promise<LatchStatus> {
     const { status, body } = await this.call(this.statusPath(accountId, operationId), signal);
-    const key = operationId ?? this.app.appId;
+    const key = operationId ?? this.credentials.appId;
     const data = body.data;
     const entry = isObject(data) && isObject(data.operations) ? data.operations[key] : undefined;
     const error = readError(body);
@@ -130,13 +139,14 @@ export class LatchClient {
   /** A signed GET; resolves with the HTTP status and the JSON object body (`{}` for an empty body). */
   private async call(path: string, signal?: AbortSignal): Promise<{ status: number; body: Record<string, unknown> }> {
     const date = formatLatchDate(this.now());
+    const app = this.credentials;
     let res;
     try {
       res = await this.http.send({
         url: new URL(path, this.api.baseUrl),
         method: 'GET',
         headers: {
-          'Authorization': authorizationHeader(this.app.appId, this.app.secretKey, { method: 'GET', path, date }),
+          'Authorization': authorizationHeader(app.appId, app.secretKey, { method: 'GET', path, date }),
           'X-11Paths-Date': date,
           'User-Agent': 'superlatch-agent',
           'Accept': 'application/json',
@@ -144,6 +154,7 @@ export class LatchClient {
         timeoutMs: this.api.timeoutMs,
         maxBytes: MAX_RESPONSE_BYTES,
         signal,
+        ca: this.ca,
       });
     } catch (e) {
       if (e instanceof TransportError) throw new LatchFault(e.kind, e.message);

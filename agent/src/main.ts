@@ -1,6 +1,9 @@
 /** Entry point of `superlatch-agent` (bin/superlatch-agent and the image's ENTRYPOINT). */
 import { EXIT, runCli } from './cli';
 
+// A reader that went away (EPIPE on a closed pipe) must not kill `run`: log lines are then lost, nothing else.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 runCli(process.argv.slice(2), process.env).then(
   (code) => {
     process.exitCode = code;

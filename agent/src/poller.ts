@@ -20,10 +20,22 @@ export interface StatusReader {
   status(accountId: string, operationId?: string, signal?: AbortSignal): Promise<LatchStatus>;
 }
 
+/** Where the account to poll comes from when it may change (a re-read Secret). */
+export interface AccountSource {
+  current(): { readonly accountId: string; readonly operationId?: string };
+  /** The API refused the credentials: re-read them before the next poll. */
+  invalidate(): void;
+}
+
+/** Latch errors that mean the credentials (application, secret or account) are wrong. */
+export const CREDENTIAL_ERROR_CODES: readonly number[] = [102, 105, 201];
+
 export interface PollerOptions {
   readonly client: StatusReader;
   readonly accountId: string;
   readonly operationId?: string;
+  /** Overrides accountId/operationId on every poll, and is told about credential errors. */
+  readonly account?: AccountSource;
   readonly publishers: readonly Publisher[];
   readonly log: Logger;
   readonly pollIntervalMs: number;
@@ -55,10 +67,11 @@ export class Poller {
   private readonly random: () => number;
   private readonly stopper = new AbortController();
   private failures = 0;
+  private credentialErrors = 0;
   private lastGood?: KnownStatus;
   private policyPublished = false;
   private wake?: () => void;
-  private heartbeat = { atMs: -Infinity, nextByMs: -Infinity, polled: false, failing: false };
+  private heartbeat = { atMs: -Infinity, nextByMs: -Infinity, polled: false, credentialErrors: 0, failing: false };
 
   constructor(private readonly o: PollerOptions) {
     this.random = o.random ?? Math.random;
@@ -91,9 +104,16 @@ export class Poller {
     this.stats.polls++;
     let result: LatchStatus;
     try {
-      result = await this.o.client.status(this.o.accountId, this.o.operationId, this.stopper.signal);
+      const { accountId, operationId } = this.o.account?.current() ?? this.o;
+      result = await this.o.client.status(accountId, operationId, this.stopper.signal);
     } catch (e) {
       if (this.stopping) return 0;
+      if (e instanceof LatchFault && e.code !== undefined && CREDENTIAL_ERROR_CODES.includes(e.code)) {
+        this.credentialErrors++;
+        this.o.account?.invalidate();
+      } else {
+        this.credentialErrors = 0;
+      }
       this.failures++;
       this.stats.faults++;
       const policy = { intervalMs: this.o.pollIntervalMs, cap: this.o.backoffCap, maxStalenessMs: this.o.maxStalenessMs };
@@ -105,6 +125,7 @@ export class Poller {
     if (this.stopping) return 0;
     if (this.failures > 0) this.o.log.info('recovered', { afterFailures: this.failures });
     this.failures = 0;
+    this.credentialErrors = 0;
     if (result.warning) this.o.log.warn('latch_warning', { code: result.warning.code, message: result.warning.message });
     const now = Date.now();
     const atMs = floorToSecond(now);
@@ -119,7 +140,7 @@ export class Poller {
   }
 
   private logFault(e: unknown, retryInMs: number): void {
-    const fields = { failures: this.failures, retryInMs };
+    const fields = { failures: this.failures, credentialErrors: this.credentialErrors || undefined, retryInMs };
     if (e instanceof LatchFault) {
       // Credentials, pairing and clock problems will not fix themselves: say so louder.
       const serious = e.code !== undefined && [101, 102, 103, 104, 105, 107, 108, 109, 201, 207, 301].includes(e.code);
@@ -165,6 +186,7 @@ export class Poller {
 
   /** Adopts a still-fresh document published before a restart as the last good status. */
   private async restore(): Promise<void> {
+    const now = Date.now();
     for (const p of this.o.publishers) {
       let text: string | undefined;
       try {
@@ -172,11 +194,17 @@ export class Poller {
       } catch {
         continue;
       }
-      const verdict = text === undefined ? undefined : evaluateStatus(text, Date.now());
+      const verdict = text === undefined ? undefined : evaluateStatus(text, now);
       if (verdict && verdict.state !== 'unknown' && verdict.doc.source === 'latch') {
-        this.lastGood = { status: verdict.doc.status, atMs: Date.parse(verdict.doc.latchUpdate), expiresAtMs: verdict.expiresAtMs };
-        this.o.log.info('restored', { target: p.target, status: verdict.doc.status, expiresAt: verdict.doc.expiresAt });
+        // the contract's checks, then this agent's own rule: never longer than its own staleness
+        const atMs = Math.min(Date.parse(verdict.doc.latchUpdate), now);
+        const expiresAtMs = Math.min(verdict.expiresAtMs, atMs + this.o.maxStalenessMs);
+        if (now >= expiresAtMs) continue;
+        this.lastGood = { status: verdict.doc.status, atMs, expiresAtMs };
+        this.o.log.info('restored', { target: p.target, status: verdict.doc.status, expiresAt: new Date(expiresAtMs).toISOString().slice(0, 19) + 'Z' });
         return;
+      } else if (verdict?.state === 'unknown' && !verdict.reason.startsWith('stale')) {
+        this.o.log.warn('not_restored', { target: p.target, reason: verdict.reason });
       }
     }
   }
@@ -215,10 +243,10 @@ export class Poller {
     const nextByMs = now + sleepMs + this.o.httpTimeoutMs + 2 * publishMs + Math.max(5000, this.o.pollIntervalMs);
     const polled = this.stats.polls > 0;
     const due = now - this.heartbeat.atMs >= HEARTBEAT_MIN_PERIOD_MS || nextByMs - this.heartbeat.nextByMs >= HEARTBEAT_MIN_PERIOD_MS;
-    if (!due && polled === this.heartbeat.polled) return;
+    if (!due && polled === this.heartbeat.polled && this.credentialErrors === this.heartbeat.credentialErrors) return;
     try {
-      writeHeartbeat(this.o.heartbeatFile, now, nextByMs, polled);
-      this.heartbeat = { atMs: now, nextByMs, polled, failing: false };
+      writeHeartbeat(this.o.heartbeatFile, now, nextByMs, polled, this.credentialErrors);
+      this.heartbeat = { atMs: now, nextByMs, polled, credentialErrors: this.credentialErrors, failing: false };
     } catch (e) {
       if (!this.heartbeat.failing) {
         this.o.log.error('heartbeat_failed', { file: this.o.heartbeatFile, message: (e as NodeJS.ErrnoException).code ?? String(e) });

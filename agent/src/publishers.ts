@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { CONFIGMAP_KEY, ConfigMapTarget } from './config';
 import { HttpClient, TransportError } from './http';
-import { removeLeftoverTempFiles, writeFileAtomic } from './status-file';
+import { MAX_FILE_BYTES, readSmallRegularFile, removeLeftoverTempFiles, writeFileAtomic } from './status-file';
 
 export interface Publisher {
   /** `file:<path>` or `configmap:<namespace>/<name>`, for log lines. */
@@ -36,7 +36,7 @@ export class FilePublisher implements Publisher {
 
   public async load(): Promise<string | undefined> {
     try {
-      return fs.readFileSync(this.file, 'utf8');
+      return readSmallRegularFile(this.file, MAX_FILE_BYTES);
     } catch {
       return undefined;
     }

@@ -72,9 +72,16 @@ export const LATCH_API_URL: Variable<URL> & { readonly default: string } = {
   default: 'https://latch.tu.com',
   allowed: '`https://host[:port]`, no path; `http://` only for loopback',
   usedBy: CREDENTIAL_USERS,
-  description: 'The Latch API. `http://` is for tests: `127.0.0.0/8`, `[::1]`, `localhost`. Extra trusted CAs: Node\'s own `NODE_EXTRA_CA_CERTS`.',
+  description: 'The Latch API. `http://` is for tests: `127.0.0.0/8`, `[::1]`, `localhost`. '
+    + 'Certificates are always verified (`NODE_TLS_REJECT_UNAUTHORIZED` and `NODE_EXTRA_CA_CERTS` are ignored); a private CA only through `LATCH_API_CA_FILE`.',
   parse: parseApiUrl,
 };
+export const LATCH_API_CA_FILE = filePath({
+  name: 'LATCH_API_CA_FILE',
+  usedBy: CREDENTIAL_USERS,
+  description: 'PEM file of CA certificates trusted for `LATCH_API_URL` in addition to Node\'s bundled roots (a TLS-inspecting proxy, a test server). '
+    + 'The only way to trust another CA: the environment of Node (`NODE_EXTRA_CA_CERTS`, `NODE_TLS_REJECT_UNAUTHORIZED`) is ignored.',
+});
 export const LATCH_API_VERSION = text({
   name: 'LATCH_API_VERSION',
   default: '1.0',
@@ -174,7 +181,7 @@ export const LATCH_HEARTBEAT_FILE = filePath({
 /** Every variable the agent reads, in the order the docs list them. */
 export const VARIABLES: ReadonlyArray<Variable<unknown>> = [
   LATCH_CREDENTIALS_DIR, LATCH_APP_ID, LATCH_SECRET_KEY, LATCH_ACCOUNT_ID, LATCH_OPERATION_ID,
-  LATCH_API_URL, LATCH_API_VERSION, LATCH_HTTP_TIMEOUT,
+  LATCH_API_URL, LATCH_API_CA_FILE, LATCH_API_VERSION, LATCH_HTTP_TIMEOUT,
   LATCH_POLL_INTERVAL, REFRESCO, LATCH_MAX_STALENESS, LATCH_FAILURE_POLICY, LATCH_BACKOFF_CAP,
   LATCH_STATUS_FILE, LATCH_PUBLISH_CONFIGMAP, KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT, LATCH_SERVICEACCOUNT_DIR,
   LATCH_HEARTBEAT_FILE,

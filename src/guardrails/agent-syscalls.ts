@@ -4,13 +4,15 @@
  *
  * TRACED: `strace -f` of the compiled agent (Node 20.20.2, x86_64) doing `run` in
  * sidecar mode (HTTPS to the Latch API simulator, resolving `localhost` through
- * getaddrinfo, status flips every 300 ms: temp file + fsync + rename + fchmod),
+ * getaddrinfo, status flips every 300 ms: temp file + fsync + rename + fchmod; the
+ * server answering `Connection: close`, closing idle kept-alive connections, then down),
  * `run` in hub mode (HTTPS PATCH of a ConfigMap to a fake API server, heartbeat
  * file), `check`, `health` and `gate` until SIGTERM (signal handler and exit).
  *
  * DERIVED (not seen in those traces, needed in a cluster): DNS through the glibc
  * resolver over UDP/TCP (the tests resolved a name from /etc/hosts only), the
- * vDSO time calls' syscall fallbacks, temp-file clean-up (`fs.rmSync`), the
+ * vDSO time calls' syscall fallbacks, temp-file clean-up (`fs.rmSync`), `getcwd`
+ * (`process.cwd()`, e.g. resolving a relative path), the
  * aarch64 names of calls x86_64 has under older names (aarch64 has only the
  * `*at` forms and `ppoll`), and what runc and its Go runtime still call between
  * loading the filter and `execve` (with no_new_privs, runc loads it right
@@ -32,6 +34,8 @@ const TRACED = [
   'read', 'readlink', 'rename', 'statx', 'write',
   // sockets: HTTPS to the Latch API and the API server, getaddrinfo's netlink query
   'bind', 'connect', 'getsockname', 'getsockopt', 'recvmsg', 'sendto', 'setsockopt', 'socket',
+  // closing a kept-alive connection the peer ended (`Connection: close`, idle close): shutdown(fd, SHUT_WR)
+  'shutdown',
 ];
 
 const DERIVED = [
@@ -39,8 +43,10 @@ const DERIVED = [
   'poll', 'recvfrom', 'sendmmsg', 'writev',
   // time: syscall fallbacks of the vDSO, sleeping
   'clock_getres', 'clock_gettime', 'clock_nanosleep', 'gettimeofday', 'nanosleep',
-  // removing a stale temp file
-  'unlink', 'unlinkat',
+  // removing a stale temp file, or a directory planted at a temp name
+  'unlink', 'unlinkat', 'rmdir',
+  // process.cwd()
+  'getcwd',
   // signals and scheduling (Node, V8, and runc's Go runtime before exec)
   'restart_syscall', 'sched_yield', 'sigaltstack', 'tgkill', 'close_range',
   // aarch64 forms of access, readlink, rename, poll

@@ -212,16 +212,23 @@ class WorkloadHardener {
     }
   }
 
-  /** Every container (init containers first), /tmp as a small emptyDir, AppArmor, the latch's own uid. */
+  /**
+   * Every container (init containers first), /tmp as a small emptyDir, AppArmor, the latch's own uid.
+   * The latch's containers never mount the application's shared `tmp` (a writable channel between
+   * them that nothing in the agent or gate uses); they mount it only in a pod of latch containers alone (the hub master).
+   */
   private containers(): void {
     const { spec, profile, strict, annotations } = this;
     const wantsTmp = profile.tmpSizeLimit !== undefined;
+    const all: any[] = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+    const tmpShared = all.some((c) => !strict.has(c.name));
     let needsTmp = false;
     for (const group of ['initContainers', 'containers']) {
       const list: any[] = spec[group] ?? [];
       list.forEach((c, i) => {
         this.hardenContainer(c, this.at(`spec.${group}[${i}]`), group === 'initContainers', strict.has(c.name) ? () => false : this.relaxed);
-        if (wantsTmp && !(c.volumeMounts ?? []).some((m: any) => m.mountPath === '/tmp' || m.mountPath === '/tmp/')) {
+        const ownTmp = !(strict.has(c.name) && tmpShared);
+        if (wantsTmp && ownTmp && !(c.volumeMounts ?? []).some((m: any) => m.mountPath === '/tmp' || m.mountPath === '/tmp/')) {
           c.volumeMounts = [...(c.volumeMounts ?? []), { name: 'tmp', mountPath: '/tmp' }];
           needsTmp = true;
         }

@@ -21,12 +21,18 @@ describe('hub mode', () => {
   });
   afterAll(async () => kube.close());
 
-  test('publishes the status into the ConfigMap key latch-info.json, and survives a Role that forbids it', async () => {
-    const h = await harness();
-    const sa = path.join(h.dir, 'serviceaccount');
+  /** A ServiceAccount directory under `dir`: the token, and the test certificate as `ca.crt`. */
+  function serviceAccountDir(dir: string): string {
+    const sa = path.join(dir, 'serviceaccount');
     fs.mkdirSync(sa);
     fs.writeFileSync(path.join(sa, 'token'), TOKEN + '\n');
     fs.copyFileSync(path.join(FIXTURES, 'tls-cert.pem'), path.join(sa, 'ca.crt'));
+    return sa;
+  }
+
+  test('publishes the status into the ConfigMap key latch-info.json, and survives a Role that forbids it', async () => {
+    const h = await harness();
+    const sa = serviceAccountDir(h.dir);
     kube.configMaps.set('team-a/latch-status', {});
     const hub = {
       LATCH_STATUS_FILE: '',
@@ -63,22 +69,66 @@ describe('hub mode', () => {
     await waitFor('the ConfigMap to follow again', () => published()?.state === 'open');
     expect(JSON.stringify(agent.logs())).not.toContain(TOKEN);
   });
+
+  test('NODE_TLS_REJECT_UNAUTHORIZED=0 does not send the token to an API server with the wrong certificate', async () => {
+    const fake = await FakeKube.start(tls('untrusted'), TOKEN);
+    try {
+      const h = await harness();
+      const sa = serviceAccountDir(h.dir);
+      fake.configMaps.set('team-a/latch-status', {});
+      const agent = h.start({
+        LATCH_STATUS_FILE: '',
+        LATCH_PUBLISH_CONFIGMAP: 'team-a/latch-status',
+        KUBERNETES_SERVICE_HOST: '127.0.0.1',
+        KUBERNETES_SERVICE_PORT: String(fake.port),
+        LATCH_SERVICEACCOUNT_DIR: sa,
+        LATCH_HEARTBEAT_FILE: path.join(h.dir, 'heartbeat'),
+        NODE_TLS_REJECT_UNAUTHORIZED: '0',
+      });
+      const line = await waitFor('a publication failure', () => agent.logs().find((l) => l.event === 'publish_failed'));
+      expect(line).toMatchObject({ target: 'configmap:team-a/latch-status', kind: 'tls' });
+      expect(fake.requests).toEqual([]);
+      expect(fake.configMaps.get('team-a/latch-status')).toEqual({});
+    } finally {
+      await fake.close();
+    }
+  });
 });
 
 describe('HTTPS to the Latch API', () => {
-  test('works with the CA given by NODE_EXTRA_CA_CERTS', async () => {
+  test('works with the CA given by LATCH_API_CA_FILE', async () => {
     const h = await harness({ https: true });
     expect(h.sim.url).toMatch(/^https:/);
     h.start();
     await waitFor('an open status file', () => h.status()?.latched === false);
   });
 
-  test('an untrusted certificate is a tls fault', async () => {
+  test('an untrusted certificate is a tls fault; NODE_EXTRA_CA_CERTS does not make it trusted', async () => {
     const h = await harness({ https: true });
-    const agent = h.start({ NODE_EXTRA_CA_CERTS: '' });
+    const agent = h.start({ LATCH_API_CA_FILE: '', NODE_EXTRA_CA_CERTS: path.join(FIXTURES, 'tls-cert.pem') });
     const line = await waitFor('a tls fault', () => agent.logs().find((l) => l.event === 'poll_failed'));
     expect(line.kind).toBe('tls');
+    expect(agent.logs().find((l) => l.event === 'tls_environment_ignored')).toMatchObject({ level: 'warn' });
     expect(h.sim.requests).toEqual([]);
+  });
+
+  test('NODE_TLS_REJECT_UNAUTHORIZED=0 does not make a self-signed Latch endpoint trusted', async () => {
+    const h = await harness({ untrusted: true });
+    const agent = h.start({ NODE_TLS_REJECT_UNAUTHORIZED: '0' });
+    const line = await waitFor('a tls fault', () => agent.logs().find((l) => l.event === 'poll_failed'));
+    expect(line.kind).toBe('tls');
+    await waitFor('the failure policy published', () => h.status()?.source === 'failure-policy');
+    expect(h.sim.requests).toEqual([]);
+    expect(h.status()).toMatchObject({ latched: true, source: 'failure-policy' });
+  });
+
+  test('a private CA file that holds no certificate is a configuration error', async () => {
+    const h = await harness({ https: true });
+    const bad = path.join(h.dir, 'not-a-ca.pem');
+    fs.writeFileSync(bad, 'hello\n');
+    const r = await h.run(['pair', '--token', 'Ab12Cd'], { LATCH_API_CA_FILE: bad });
+    expect(r.status).toBe(64);
+    expect(r.stderr).toMatch(/LATCH_API_CA_FILE: .* holds no PEM certificate/);
   });
 });
 

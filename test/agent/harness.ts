@@ -14,11 +14,13 @@ export interface HarnessOptions {
   readonly status?: LatchState;
   readonly operationId?: string;
   readonly https?: boolean;
+  /** Serve HTTPS with a certificate nobody trusts (fixtures/untrusted-*.pem). */
+  readonly untrusted?: boolean;
 }
 
 export class Harness {
   public static async start(options: HarnessOptions = {}): Promise<Harness> {
-    const sim = await LatchSimulator.start({ apps: { [APP_ID]: SECRET }, tls: options.https ? tls() : undefined });
+    const sim = await LatchSimulator.start({ apps: { [APP_ID]: SECRET }, tls: options.untrusted ? tls('untrusted') : options.https ? tls() : undefined });
     sim.addAccount(APP_ID, ACCOUNT, options.status ?? 'on', { [OPERATION]: 'on' });
     return new Harness(sim, options.operationId);
   }
@@ -51,7 +53,7 @@ export class Harness {
       LATCH_HTTP_TIMEOUT: '1',
       LATCH_MAX_STALENESS: '30',
       LATCH_BACKOFF_CAP: '2',
-      ...(this.sim.url.startsWith('https') ? { NODE_EXTRA_CA_CERTS: path.join(FIXTURES, 'tls-cert.pem') } : {}),
+      ...(this.sim.url.startsWith('https') ? { LATCH_API_CA_FILE: path.join(FIXTURES, 'tls-cert.pem') } : {}),
       ...extra,
     });
   }

@@ -18,10 +18,11 @@ export const APP_ID = 'SimAppId0123456789ab';
 export const SECRET = 'SimSecretKey0123456789abcdefghijklmnopqr';
 export const ACCOUNT = 'SimAccount0123456789abcdefABCDEF0123456789abcdefABCDEF0123456789';
 
-export function tls(): { key: string; cert: string } {
+/** The test certificate (trusted where a test says so), or `untrusted`: one nothing trusts. */
+export function tls(which: 'tls' | 'untrusted' = 'tls'): { key: string; cert: string } {
   return {
-    key: fs.readFileSync(path.join(FIXTURES, 'tls-key.pem'), 'utf8'),
-    cert: fs.readFileSync(path.join(FIXTURES, 'tls-cert.pem'), 'utf8'),
+    key: fs.readFileSync(path.join(FIXTURES, `${which}-key.pem`), 'utf8'),
+    cert: fs.readFileSync(path.join(FIXTURES, `${which}-cert.pem`), 'utf8'),
   };
 }
 

@@ -145,6 +145,19 @@ describe('the run loop', () => {
     await running;
   });
 
+  test('a restored document lasts no longer than this agent\'s own LATCH_MAX_STALENESS', async () => {
+    const previous = JSON.stringify({
+      version: 1, latched: false, status: 'on', lastUpdate: '2026-11-23T09:59:58', latchUpdate: '2026-11-23T09:59:58Z', expiresAt: '2026-11-29T09:59:58Z', source: 'latch',
+    });
+    const { publisher, lines, poller, running } = setup([down], {}, previous);
+    await jest.advanceTimersByTimeAsync(I);
+    expect(lines.find((l) => l.event === 'restored')).toMatchObject({ status: 'on', expiresAt: '2026-11-23T10:00:08Z' });
+    await jest.advanceTimersByTimeAsync(8 * I);
+    expect(publisher.published.map((p) => [p.at - START, p.doc.source])).toEqual([[8 * I, 'failure-policy']]);
+    poller.stop();
+    await running;
+  });
+
   test('stop() ends a sleep at once', async () => {
     const { latch, poller, running } = setup(['on'], { pollIntervalMs: 3600_000, maxStalenessMs: 7200_000 });
     await jest.advanceTimersByTimeAsync(0);

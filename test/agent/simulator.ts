@@ -139,6 +139,7 @@ export class LatchSimulator extends EventEmitter {
   private hung: Array<() => void> = [];
   private readonly server: http.Server;
   private readonly secure: boolean;
+  private connectionClose = false;
 
   private constructor(options: SimulatorOptions) {
     super();
@@ -209,12 +210,22 @@ export class LatchSimulator extends EventEmitter {
     return this.requests.filter((r) => r.route === 'status');
   }
 
+  /**
+   * Answer with `Connection: close` (a proxy that does not keep connections alive), and/or
+   * close idle kept-alive connections after `ms` (a peer's idle timeout).
+   */
+  public closeConnections(options: { afterEachAnswer?: boolean; idleMs?: number }): void {
+    this.connectionClose = options.afterEachAnswer ?? false;
+    this.server.keepAliveTimeout = options.idleMs ?? 5000;
+  }
+
   public async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.connectionClose) res.setHeader('Connection', 'close');
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

@@ -253,3 +253,16 @@ describe('atomic publication', () => {
     fs.rmSync(hammer, { recursive: true, force: true });
   }, 90_000);
 });
+
+describe('planted temp names (issue 11)', () => {
+  test('directories at every .<name>.<pid>.<n>.tmp of this process neither stop writes nor crash the clean-up', () => {
+    const work = tempDir();
+    const file = path.join(work, 'latch-info.json');
+    for (let n = 1; n <= 100; n++) fs.mkdirSync(path.join(work, `.latch-info.json.${process.pid}.${n}.tmp`, 'inside'), { recursive: true });
+    for (let i = 0; i < 10; i++) writeFileAtomic(file, `{"n":${i}}\n`);
+    expect(fs.readFileSync(file, 'utf8')).toBe('{"n":9}\n');
+    expect(() => removeLeftoverTempFiles(file)).not.toThrow();
+    expect(fs.readdirSync(work)).toEqual(['latch-info.json']);
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+});

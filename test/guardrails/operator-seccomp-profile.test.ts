@@ -87,16 +87,18 @@ describe('OperatorSeccompProfile', () => {
 
 /**
  * Empirical check of the allow-list: strace the compiled agent doing `run` (HTTPS to the
- * simulator, status flips) and `check`, and compare. Runs where strace and the compiled
+ * simulator, status flips; the server answering `Connection: close`, closing idle
+ * connections, then gone) and `check`, and compare. Runs where strace and the compiled
  * agent exist (the CI machine has both); skipped elsewhere, never silently passing.
  */
 const canTrace = spawnSync('strace', ['-V']).status === 0 && fs.existsSync(AGENT_MAIN);
 (canTrace ? test : test.skip)('every system call the agent makes under strace is on the allow-list', async () => {
   const h = await Harness.start({ https: true });
   const out = tempDir('superlatch-strace-');
+  const env = h.env(); // before the simulator goes down
   const traced = async (name: string, args: string[], runMs: number) => {
     const file = path.join(out, name);
-    const child = spawn('strace', ['-f', '-qq', '-o', file, process.execPath, AGENT_MAIN, ...args], { env: h.env(), stdio: 'ignore' });
+    const child = spawn('strace', ['-f', '-qq', '-o', file, process.execPath, AGENT_MAIN, ...args], { env, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     if (runMs > 0) {
       await waitFor('a status file', () => h.status(), 30_000);
@@ -110,7 +112,18 @@ const canTrace = spawnSync('strace', ['-V']).status === 0 && fs.existsSync(AGENT
   };
   try {
     const flips = setInterval(() => h.sim.setStatus(ACCOUNT, h.sim.statusRequests().length % 2 === 0 ? 'on' : 'off'), 200);
-    const run = await traced('run', ['run'], 2000);
+    // the connection-close paths: `Connection: close`, an idle peer closing, then the API down
+    const phases = (async () => {
+      await waitFor('a status file', () => h.status(), 30_000);
+      await new Promise((r) => setTimeout(r, 700));
+      h.sim.closeConnections({ afterEachAnswer: true });
+      await new Promise((r) => setTimeout(r, 700));
+      h.sim.closeConnections({ idleMs: 50 });
+      await new Promise((r) => setTimeout(r, 700));
+      await h.sim.close();
+    })();
+    const run = await traced('run', ['run'], 3000);
+    await phases;
     clearInterval(flips);
     const check = await traced('check', ['check', '--file', h.file], 0);
     const calls = new Set<string>();
@@ -119,6 +132,8 @@ const canTrace = spawnSync('strace', ['-V']).status === 0 && fs.existsSync(AGENT
       if (m) calls.add(m[1] ?? m[2]);
     }
     expect(calls.size).toBeGreaterThan(30);
+    // the close paths were exercised: Node half-closes a connection the peer ended
+    expect(calls).toContain('shutdown');
     expect([...calls].filter((c) => !OperatorSeccompProfile.LATCH_AGENT_SYSCALLS.includes(c)).sort()).toEqual([]);
   } finally {
     await h.close();

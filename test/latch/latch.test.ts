@@ -5,7 +5,7 @@ import { ApiObject, Chart, Cron, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { FailurePolicy, Harden, HardeningProfile, Latch, LatchCredentials, LatchMode, LatchProps, SeccompProfile, SuperlatchKeys } from '../../src';
 import { coverNetwork, errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
-import { mountsOf, secretReaders } from './helpers';
+import { agentWorkloads, mountsOf, secretReaders, synthGuarded } from './helpers';
 
 const base = (overrides: Partial<LatchProps> = {}): LatchProps => ({
   credentials: LatchCredentials.fromSecret('latch-credentials'),
@@ -374,5 +374,24 @@ describe('review findings', () => {
     const policy = find(Testing.synth(b), 'NetworkPolicy', 'latch-latch-egress');
     expect(policy.metadata.namespace).toBe('two');
     expect(Testing.synth(a).filter((m: any) => m.kind === 'NetworkPolicy')).toEqual([]);
+  });
+});
+
+describe('/tmp of the latch containers', () => {
+  test('the agent and gate never mount the application\'s shared tmp; the hub master keeps its own', () => {
+    for (const mode of [LatchMode.SIDECAR, LatchMode.HUB]) {
+      const { out, web } = synthGuarded(mode, {}, { gate: true });
+      const spec = podSpec(web);
+      const latchContainers = String(podTemplate(web).metadata.annotations[SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION]).split(',');
+      expect(latchContainers.length).toBeGreaterThan(0);
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+        const tmp = (c.volumeMounts ?? []).filter((m: any) => m.name === 'tmp' || m.mountPath === '/tmp');
+        expect([mode, c.name, tmp.length]).toEqual([mode, c.name, latchContainers.includes(c.name) ? 0 : 1]);
+      }
+      if (mode === LatchMode.HUB) {
+        const master = agentWorkloads(out)[0];
+        expect(podSpec(master).containers[0].volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+      }
+    }
   });
 });
