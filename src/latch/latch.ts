@@ -192,6 +192,27 @@ export interface GuardOptions {
 }
 
 const GUARDED = Symbol.for('cdk8s-superlatch.guarded-by');
+const LATCH = Symbol.for('cdk8s-superlatch.latch');
+
+/**
+ * What a latch fixes at synth time, for the guardrails that check it from
+ * outside the guarded objects (the admission policy): never read from the
+ * labels or annotations of the object under review.
+ * @internal
+ */
+export interface LatchFacts {
+  readonly name: string;
+  /** Namespace of the latch's chart (its ConfigMap and master in hub mode). */
+  readonly namespace?: string;
+  readonly mode: LatchMode;
+  readonly statusDirectory: string;
+  readonly configMapName?: string;
+  readonly image: string;
+  /** The agent's command (its `args` is always `["run"]`). */
+  readonly command: string[];
+  /** The workloads it guards, as their final manifests name them. */
+  readonly guarded: ReadonlyArray<{ readonly kind: string; readonly name: string; readonly namespace?: string }>;
+}
 
 /**
  * A latch: a Latch API lock, polled by the latch agent and published as a
@@ -206,6 +227,11 @@ const GUARDED = Symbol.for('cdk8s-superlatch.guarded-by');
  * latch.guard(web);
  */
 export class Latch extends Construct {
+  /** Every latch under `scope` (the whole app for its root). @internal */
+  public static _allUnder(scope: IConstruct): Latch[] {
+    return scope.node.findAll().filter((c): c is Latch => (c as any)[LATCH] === true);
+  }
+
   /** The latch's name (label value and object-name prefix). */
   public readonly name: string;
   /** Where the agent runs. */
@@ -218,11 +244,13 @@ export class Latch extends Construct {
   public readonly configMapName?: string;
 
   private readonly spec: LatchPodSpec;
+  private readonly guardedObjects: ApiObject[] = [];
   private sidecarEgress: Array<{ peer: NetworkPeer; ports: PolicyPort[] }> = [];
   private readonly egressPolicies = new Set<string>();
 
   constructor(scope: Construct, id: string, props: LatchProps) {
     super(scope, id);
+    (this as any)[LATCH] = true;
     const where = `[${this.node.path}]`;
     this.name = props.name ?? id.toLowerCase();
     checkDnsLabel(where, 'name', this.name);
@@ -363,6 +391,7 @@ export class Latch extends Construct {
       throw new Error(`[${workload.node.path}] is in namespace '${workloadNamespace ?? '(none)'}' but latch '${this.name}' publishes its ConfigMap in '${latchNamespace ?? '(none)'}': a pod can only mount a ConfigMap of its own namespace. Fix: create one hub latch per namespace`);
     }
     (obj as any)[GUARDED] = this;
+    this.guardedObjects.push(obj);
     HardeningState.of(obj).ensure(obj);
     const spec = this.spec;
     const where = `[${workload.node.path}]`;
@@ -374,6 +403,24 @@ export class Latch extends Construct {
     }));
 
     if (this.mode === LatchMode.SIDECAR) this.sidecarEgressPolicy(Chart.of(workload), workloadNamespace, where);
+  }
+
+  /**
+   * The latch's synth-time facts; `manifestOf` gives the final manifest of a guarded object.
+   * @internal
+   */
+  public _facts(manifestOf: (obj: ApiObject) => any): LatchFacts {
+    return {
+      name: this.name,
+      namespace: Chart.of(this).namespace,
+      mode: this.mode,
+      statusDirectory: this.spec.statusDirectory,
+      configMapName: this.configMapName,
+      image: this.spec.image,
+      command: this.spec.command,
+      guarded: this.guardedObjects.map((o) => manifestOf(o)).filter((m) => m)
+        .map((m) => ({ kind: String(m.kind), name: String(m.metadata?.name), namespace: m.metadata?.namespace })),
+    };
   }
 
   /**
