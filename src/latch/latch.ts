@@ -14,6 +14,12 @@ import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkCidr, checkDnsLabel } from '../internal/validation';
 import { NetworkPeer, PolicyPort } from '../network/network-peer';
 import { WorkloadNetworkPolicy } from '../network/workload-network-policy';
+import { ManifestSet } from '../rules/internal/manifests';
+import { agentIntegrity } from '../rules/latch/agent-integrity';
+import { hubMasterSingle } from '../rules/latch/hub-master-single';
+import { sidecarEgressBounded } from '../rules/latch/sidecar-egress-bounded';
+import { statusConfigMapWriters } from '../rules/latch/status-configmap-writers';
+import { RuleStatus } from '../rules/rule';
 
 /** The Latch API the agent talks to. */
 export interface LatchApiProps {
@@ -193,6 +199,43 @@ export interface GuardOptions {
 
 const GUARDED = Symbol.for('cdk8s-superlatch.guarded-by');
 const LATCH = Symbol.for('cdk8s-superlatch.latch');
+const SYNTH_CHECKS = new WeakSet<object>();
+
+/** The latch-pack rules that also refuse synthesis: what a change to the latch's own objects, or objects around them, can break. */
+const SYNTH_RULES = [hubMasterSingle, sidecarEgressBounded, statusConfigMapWriters, agentIntegrity];
+
+/**
+ * Runs SYNTH_RULES over the app's final manifests (once per app, in the CHECKS
+ * stage) and records each error finding on the object it is about; the agent
+ * containers must also run exactly the command the latch wrote.
+ */
+function installSynthChecks(root: IConstruct, latchCommands: () => Map<ApiObject, string[]>) {
+  if (SYNTH_CHECKS.has(root)) return;
+  SYNTH_CHECKS.add(root);
+  SynthesisPipeline.of(root).addStep(Stage.CHECKS, (run) => {
+    const objects = [...run.manifests.keys()];
+    const manifests = objects.map((o) => run.manifests.get(o));
+    for (const rule of SYNTH_RULES) {
+      const result = rule.check(manifests);
+      if (result.status !== RuleStatus.NON_COMPLIANT) continue;
+      for (const f of result.findings) {
+        const m = manifests[f.objectIndex];
+        run.error(objects[f.objectIndex], `[${objects[f.objectIndex].node.path}] [${rule.id}] (${m.kind} ${m.metadata?.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata?.name}) ${f.path}: ${f.message}. Fix: ${rule.remediation}`);
+      }
+    }
+    // exact: the command of every agent container is the latch's own
+    for (const [obj, command] of latchCommands()) {
+      const m = run.manifests.get(obj);
+      if (!m) continue;
+      for (const c of ManifestSet.of([m]).containers()) {
+        if (c.name !== AGENT_CONTAINER) continue;
+        if (JSON.stringify(c.c.command) !== JSON.stringify(command) || JSON.stringify(c.c.args) !== JSON.stringify(['run'])) {
+          run.error(obj, `[${obj.node.path}] ${c.path}: the latch agent's command or args were replaced (${JSON.stringify([...(c.c.command ?? []), ...(c.c.args ?? [])])}); the latch runs ${JSON.stringify([...command, 'run'])}. Fix: remove the override (an escape hatch or patch) of the agent's command and args`);
+        }
+      }
+    }
+  });
+}
 
 /**
  * What a latch fixes at synth time, for the guardrails that check it from
@@ -245,12 +288,14 @@ export class Latch extends Construct {
 
   private readonly spec: LatchPodSpec;
   private readonly guardedObjects: ApiObject[] = [];
+  private master?: ApiObject;
   private sidecarEgress: Array<{ peer: NetworkPeer; ports: PolicyPort[] }> = [];
   private readonly egressPolicies = new Set<string>();
 
   constructor(scope: Construct, id: string, props: LatchProps) {
     super(scope, id);
     (this as any)[LATCH] = true;
+    installSynthChecks(this.node.root, () => new Map(Latch._allUnder(this.node.root).flatMap((l) => l.agentObjects().map((o) => [o, l.spec.command] as [ApiObject, string[]]))));
     const where = `[${this.node.path}]`;
     this.name = props.name ?? id.toLowerCase();
     checkDnsLabel(where, 'name', this.name);
@@ -423,6 +468,11 @@ export class Latch extends Construct {
     };
   }
 
+  /** The objects whose pods run this latch's agent: the master (hub) or the guarded workloads (sidecar). */
+  private agentObjects(): ApiObject[] {
+    return this.master ? [this.master] : this.mode === LatchMode.SIDECAR ? this.guardedObjects : [];
+  }
+
   /**
    * One egress policy per namespace for every pod this latch guards in sidecar
    * mode (selected by the latch's labels): DNS and the Latch API, nothing else.
@@ -488,7 +538,7 @@ export class Latch extends Construct {
       subjects: [{ kind: 'ServiceAccount', name }],
     } as any);
 
-    const master = new ApiObject(this, 'Master', {
+    const master = this.master = new ApiObject(this, 'Master', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name, labels },
