@@ -31,6 +31,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv-draft-04@^1.0.0',
     'ajv-formats@^3.0.1',
     '@marcbachmann/cel-js@^8.0.0',
+    '@bufbuild/cel@^0.6.1',
     // the validation plugin test runs `cdk8s synth` itself
     'cdk8s-cli@^2.207.60',
   ],

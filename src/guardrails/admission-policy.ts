@@ -1,8 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { guardrailValidations } from './admission-expressions';
-import { SynthesisPipeline } from '../internal/pipeline';
+import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
+import { WORKLOAD_KINDS } from '../internal/workload-kinds';
+import { Latch } from '../latch/latch';
 
 /**
  * API version of the ValidatingAdmissionPolicy objects.
@@ -102,14 +104,27 @@ export interface GuardrailAdmissionPolicyProps {
 /**
  * A ValidatingAdmissionPolicy and its binding that enforce, at admission, the
  * invariants the rule pack checks at synth time, on every Pod (including
- * ephemeral debug containers) and, by default, every workload pod template in
- * the given namespaces:
+ * ephemeral debug containers, `pods/ephemeralcontainers`) and, by default, the
+ * pod template of every kind of the workload-kind table in the given namespaces.
  *
- * - latch-guarded pods declare their status volume and mode;
- * - the status volume is mounted read-write only by the writer container named
- *   in `superlatch.io/status-writer`, and only in sidecar mode;
- * - optionally, the writer runs an image of the given repositories;
- * - every container drops ALL capabilities and adds none (or only allowed ones);
+ * What it protects comes from facts fixed at synth time, written into the
+ * expressions as literals: the latch's reserved status volume (`latch-status`)
+ * and writer container (`latch-agent`), and, for every `Latch` of the app in
+ * those namespaces, its ConfigMap and the workloads it guards. Labels and
+ * annotations of the object under review never switch a check off:
+ *
+ * - the status volume is mounted read-write only by the `latch-agent` container
+ *   of `spec.containers`, and only when it is an emptyDir; init and ephemeral
+ *   containers never write it;
+ * - a volume named `latch-status` is the agent's emptyDir or the ConfigMap of a
+ *   hub latch of the namespace;
+ * - each guarded workload keeps its latch (labels, annotations, status volume, agent);
+ * - on UPDATE, a Pod's latch labels and annotations do not change, and a
+ *   template's are not changed or removed; changes that leave the pod spec
+ *   (or template) as it was pass every pod-spec check;
+ * - optionally, `latch-agent` and `latch-gate` run an image of the given repositories;
+ * - every container drops ALL capabilities, adds none (or only allowed ones),
+ *   and is neither privileged nor allows privilege escalation;
  * - every container runs with seccomp RuntimeDefault (or an allowed Localhost profile);
  * - every container has a read-only root filesystem;
  * - every image is pinned by digest.
@@ -158,25 +173,24 @@ export class GuardrailAdmissionPolicy extends Construct {
 
     const apiVersion = props.apiVersion ?? AdmissionPolicyVersion.V1;
     const workloadTemplates = props.workloadTemplates ?? true;
-    const validations = guardrailValidations({
+    const namespaces = [...new Set(props.namespaces)].sort();
+    const options = {
       allowedLocalhostProfiles: [...new Set(props.allowedLocalhostProfiles ?? [])].sort(),
       allowedCapabilities: [...new Set(props.allowedCapabilities ?? [])].sort(),
       statusWriterImages: [...new Set(props.statusWriterImages ?? [])].sort(),
       workloadTemplates,
-    });
+    };
     const operations = ['CREATE', 'UPDATE'];
-    const resourceRules: any[] = [{
-      apiGroups: [''],
-      apiVersions: ['v1'],
-      operations,
-      resources: workloadTemplates ? ['pods', 'pods/ephemeralcontainers', 'replicationcontrollers'] : ['pods', 'pods/ephemeralcontainers'],
-    }];
-    if (workloadTemplates) {
-      resourceRules.push(
-        { apiGroups: ['apps'], apiVersions: ['v1'], operations, resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'] },
-        { apiGroups: ['batch'], apiVersions: ['v1'], operations, resources: ['cronjobs', 'jobs'] },
-      );
+    // every kind of the workload-kind table (Pods only without workloadTemplates), by API group
+    const byGroup = new Map<string, string[]>();
+    for (const [kind, k] of Object.entries(WORKLOAD_KINDS)) {
+      if (!k.resource || (!workloadTemplates && kind !== 'Pod')) continue;
+      byGroup.set(k.resource.group, [...(byGroup.get(k.resource.group) ?? []), k.resource.plural]);
     }
+    byGroup.get('')!.push('pods/ephemeralcontainers');
+    const resourceRules: any[] = [...byGroup.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([group, resources]) => ({ apiGroups: [group], apiVersions: ['v1'], operations, resources: resources.sort() }));
     const labels = { 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' };
 
     const policy = new ApiObject(this, 'Policy', {
@@ -186,9 +200,19 @@ export class GuardrailAdmissionPolicy extends Construct {
       spec: {
         failurePolicy: props.failurePolicy ?? AdmissionFailurePolicy.FAIL,
         matchConstraints: { resourceRules },
-        validations: validations.map((v) => ({ expression: v.expression, message: v.message, reason: 'Forbidden' })),
+        validations: [],
       },
     } as any);
+    // The latches and what they guard are known once the app is complete: the
+    // expressions carry them as literals (never read from the object under review).
+    SynthesisPipeline.of(policy).addTransform(policy, Stage.DERIVED, (json, run) => {
+      const latches = Latch._allUnder(this.node.root)
+        .map((l) => l._facts((o) => run.manifests.get(o)))
+        .filter((l) => l.namespace === undefined || namespaces.includes(l.namespace));
+      const validations = guardrailValidations({ ...options, latches });
+      json.spec.validations = validations.map((v) => ({ expression: v.expression, message: v.message, reason: 'Forbidden' }));
+      return json;
+    });
     const binding = new ApiObject(this, 'Binding', {
       apiVersion,
       kind: 'ValidatingAdmissionPolicyBinding',
@@ -198,13 +222,12 @@ export class GuardrailAdmissionPolicy extends Construct {
         validationActions: actions,
         matchResources: {
           namespaceSelector: {
-            matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...new Set(props.namespaces)].sort() }],
+            matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: namespaces }],
           },
         },
       },
     } as any);
     // cluster-scoped: the pipeline's clean-up drops their namespace
-    SynthesisPipeline.of(policy).track(policy);
     SynthesisPipeline.of(binding).track(binding);
   }
 }

@@ -13,23 +13,28 @@ export interface WorkloadKind {
   readonly replicated: boolean;
   /** Pods run to completion: no liveness/readiness probes, no spreading. */
   readonly batch: boolean;
+  /** API group and resource (plural) of a built-in kind, as admission rules name it. */
+  readonly resource?: { readonly group: string; readonly plural: string };
 }
 
-const replicated = (templatePath: string[] = ['spec', 'template']): WorkloadKind => ({
-  templatePath, selectorPath: ['spec', 'selector'], replicated: true, batch: false,
+const replicated = (group: string, plural: string): WorkloadKind => ({
+  templatePath: ['spec', 'template'], selectorPath: ['spec', 'selector'], replicated: true, batch: false, resource: { group, plural },
 });
 
 /** The built-in workload kinds. */
 export const WORKLOAD_KINDS: Readonly<Record<string, WorkloadKind>> = {
-  Pod: { templatePath: [], replicated: false, batch: false },
-  PodTemplate: { templatePath: ['template'], replicated: false, batch: false },
-  Deployment: replicated(),
-  StatefulSet: replicated(),
-  ReplicaSet: replicated(),
-  ReplicationController: { ...replicated(), plainSelector: true },
-  DaemonSet: { templatePath: ['spec', 'template'], selectorPath: ['spec', 'selector'], replicated: false, batch: false },
-  Job: { templatePath: ['spec', 'template'], selectorPath: ['spec', 'selector'], replicated: false, batch: true },
-  CronJob: { templatePath: ['spec', 'jobTemplate', 'spec', 'template'], selectorPath: ['spec', 'jobTemplate', 'spec', 'selector'], replicated: false, batch: true },
+  Pod: { templatePath: [], replicated: false, batch: false, resource: { group: '', plural: 'pods' } },
+  PodTemplate: { templatePath: ['template'], replicated: false, batch: false, resource: { group: '', plural: 'podtemplates' } },
+  Deployment: replicated('apps', 'deployments'),
+  StatefulSet: replicated('apps', 'statefulsets'),
+  ReplicaSet: replicated('apps', 'replicasets'),
+  ReplicationController: { ...replicated('', 'replicationcontrollers'), plainSelector: true },
+  DaemonSet: { templatePath: ['spec', 'template'], selectorPath: ['spec', 'selector'], replicated: false, batch: false, resource: { group: 'apps', plural: 'daemonsets' } },
+  Job: { templatePath: ['spec', 'template'], selectorPath: ['spec', 'selector'], replicated: false, batch: true, resource: { group: 'batch', plural: 'jobs' } },
+  CronJob: {
+    templatePath: ['spec', 'jobTemplate', 'spec', 'template'], selectorPath: ['spec', 'jobTemplate', 'spec', 'selector'], replicated: false, batch: true,
+    resource: { group: 'batch', plural: 'cronjobs' },
+  },
 };
 
 /**

@@ -14,6 +14,12 @@ import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkCidr, checkDnsLabel } from '../internal/validation';
 import { NetworkPeer, NetworkPeerPort } from '../network/network-peer';
 import { WorkloadNetworkPolicy } from '../network/workload-network-policy';
+import { ManifestSet } from '../rules/internal/manifests';
+import { agentIntegrity } from '../rules/latch/agent-integrity';
+import { hubMasterSingle } from '../rules/latch/hub-master-single';
+import { sidecarEgressBounded } from '../rules/latch/sidecar-egress-bounded';
+import { statusConfigMapWriters } from '../rules/latch/status-configmap-writers';
+import { RuleStatus } from '../rules/rule';
 
 /** The Latch API the agent talks to. */
 export interface LatchApiProps {
@@ -192,6 +198,64 @@ export interface GuardOptions {
 }
 
 const GUARDED = Symbol.for('cdk8s-superlatch.guarded-by');
+const LATCH = Symbol.for('cdk8s-superlatch.latch');
+const SYNTH_CHECKS = new WeakSet<object>();
+
+/** The latch-pack rules that also refuse synthesis: what a change to the latch's own objects, or objects around them, can break. */
+const SYNTH_RULES = [hubMasterSingle, sidecarEgressBounded, statusConfigMapWriters, agentIntegrity];
+
+/**
+ * Runs SYNTH_RULES over the app's final manifests (once per app, in the CHECKS
+ * stage) and records each error finding on the object it is about; the agent
+ * containers must also run exactly the command the latch wrote.
+ */
+function installSynthChecks(root: IConstruct, latchCommands: () => Map<ApiObject, string[]>) {
+  if (SYNTH_CHECKS.has(root)) return;
+  SYNTH_CHECKS.add(root);
+  SynthesisPipeline.of(root).addStep(Stage.CHECKS, (run) => {
+    const objects = [...run.manifests.keys()];
+    const manifests = objects.map((o) => run.manifests.get(o));
+    for (const rule of SYNTH_RULES) {
+      const result = rule.check(manifests);
+      if (result.status !== RuleStatus.NON_COMPLIANT) continue;
+      for (const f of result.findings) {
+        const m = manifests[f.objectIndex];
+        run.error(objects[f.objectIndex], `[${objects[f.objectIndex].node.path}] [${rule.id}] (${m.kind} ${m.metadata?.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata?.name}) ${f.path}: ${f.message}. Fix: ${rule.remediation}`);
+      }
+    }
+    // exact: the command of every agent container is the latch's own
+    for (const [obj, command] of latchCommands()) {
+      const m = run.manifests.get(obj);
+      if (!m) continue;
+      for (const c of ManifestSet.of([m]).containers()) {
+        if (c.name !== AGENT_CONTAINER) continue;
+        if (JSON.stringify(c.c.command) !== JSON.stringify(command) || JSON.stringify(c.c.args) !== JSON.stringify(['run'])) {
+          run.error(obj, `[${obj.node.path}] ${c.path}: the latch agent's command or args were replaced (${JSON.stringify([...(c.c.command ?? []), ...(c.c.args ?? [])])}); the latch runs ${JSON.stringify([...command, 'run'])}. Fix: remove the override (an escape hatch or patch) of the agent's command and args`);
+        }
+      }
+    }
+  });
+}
+
+/**
+ * What a latch fixes at synth time, for the guardrails that check it from
+ * outside the guarded objects (the admission policy): never read from the
+ * labels or annotations of the object under review.
+ * @internal
+ */
+export interface LatchFacts {
+  readonly name: string;
+  /** Namespace of the latch's chart (its ConfigMap and master in hub mode). */
+  readonly namespace?: string;
+  readonly mode: LatchMode;
+  readonly statusDirectory: string;
+  readonly configMapName?: string;
+  readonly image: string;
+  /** The agent's command (its `args` is always `["run"]`). */
+  readonly command: string[];
+  /** The workloads it guards, as their final manifests name them. */
+  readonly guarded: ReadonlyArray<{ readonly kind: string; readonly name: string; readonly namespace?: string }>;
+}
 
 /**
  * A latch: a Latch API lock, polled by the latch agent and published as a
@@ -206,6 +270,11 @@ const GUARDED = Symbol.for('cdk8s-superlatch.guarded-by');
  * latch.guard(web);
  */
 export class Latch extends Construct {
+  /** Every latch under `scope` (the whole app for its root). @internal */
+  public static _allUnder(scope: IConstruct): Latch[] {
+    return scope.node.findAll().filter((c): c is Latch => (c as any)[LATCH] === true);
+  }
+
   /** The latch's name (label value and object-name prefix). */
   public readonly name: string;
   /** Where the agent runs. */
@@ -218,11 +287,15 @@ export class Latch extends Construct {
   public readonly configMapName?: string;
 
   private readonly spec: LatchPodSpec;
+  private readonly guardedObjects: ApiObject[] = [];
+  private master?: ApiObject;
   private sidecarEgress: Array<{ peer: NetworkPeer; ports: NetworkPeerPort[] }> = [];
   private readonly egressPolicies = new Set<string>();
 
   constructor(scope: Construct, id: string, props: LatchProps) {
     super(scope, id);
+    (this as any)[LATCH] = true;
+    installSynthChecks(this.node.root, () => new Map(Latch._allUnder(this.node.root).flatMap((l) => l.agentObjects().map((o) => [o, l.spec.command] as [ApiObject, string[]]))));
     const where = `[${this.node.path}]`;
     this.name = props.name ?? id.toLowerCase();
     checkDnsLabel(where, 'name', this.name);
@@ -363,6 +436,7 @@ export class Latch extends Construct {
       throw new Error(`[${workload.node.path}] is in namespace '${workloadNamespace ?? '(none)'}' but latch '${this.name}' publishes its ConfigMap in '${latchNamespace ?? '(none)'}': a pod can only mount a ConfigMap of its own namespace. Fix: create one hub latch per namespace`);
     }
     (obj as any)[GUARDED] = this;
+    this.guardedObjects.push(obj);
     HardeningState.of(obj).ensure(obj);
     const spec = this.spec;
     const where = `[${workload.node.path}]`;
@@ -374,6 +448,29 @@ export class Latch extends Construct {
     }));
 
     if (this.mode === LatchMode.SIDECAR) this.sidecarEgressPolicy(Chart.of(workload), workloadNamespace, where);
+  }
+
+  /**
+   * The latch's synth-time facts; `manifestOf` gives the final manifest of a guarded object.
+   * @internal
+   */
+  public _facts(manifestOf: (obj: ApiObject) => any): LatchFacts {
+    return {
+      name: this.name,
+      namespace: Chart.of(this).namespace,
+      mode: this.mode,
+      statusDirectory: this.spec.statusDirectory,
+      configMapName: this.configMapName,
+      image: this.spec.image,
+      command: this.spec.command,
+      guarded: this.guardedObjects.map((o) => manifestOf(o)).filter((m) => m)
+        .map((m) => ({ kind: String(m.kind), name: String(m.metadata?.name), namespace: m.metadata?.namespace })),
+    };
+  }
+
+  /** The objects whose pods run this latch's agent: the master (hub) or the guarded workloads (sidecar). */
+  private agentObjects(): ApiObject[] {
+    return this.master ? [this.master] : this.mode === LatchMode.SIDECAR ? this.guardedObjects : [];
   }
 
   /**
@@ -441,7 +538,7 @@ export class Latch extends Construct {
       subjects: [{ kind: 'ServiceAccount', name }],
     } as any);
 
-    const master = new ApiObject(this, 'Master', {
+    const master = this.master = new ApiObject(this, 'Master', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name, labels },

@@ -21,13 +21,17 @@ import { secretVolumeMode } from './hardening/secret-volume-mode';
 import { serviceAccountAutomount } from './hardening/service-account-automount';
 import { stableSelectors } from './hardening/stable-selectors';
 import { unprivilegedPorts } from './hardening/unprivileged-ports';
+import { agentIntegrity } from './latch/agent-integrity';
 import { credentialsInAgent } from './latch/credentials-in-agent';
 import { hubGuardedNoEgress } from './latch/hub-guarded-no-egress';
 import { hubGuardedNoToken } from './latch/hub-guarded-no-token';
+import { hubMasterSingle } from './latch/hub-master-single';
 import { hubRoleScope } from './latch/hub-role-scope';
 import { noSecretEnvInLatchPods } from './latch/no-secret-env-in-latch-pods';
 import { readOnlyReaders } from './latch/read-only-readers';
+import { sidecarEgressBounded } from './latch/sidecar-egress-bounded';
 import { singleWriter } from './latch/single-writer';
+import { statusConfigMapWriters } from './latch/status-configmap-writers';
 import { statusVolumeShape } from './latch/status-volume-shape';
 import { defaultDeny } from './network/default-deny';
 import { explicitPolicyTypes } from './network/explicit-policy-types';
@@ -82,7 +86,7 @@ export const NETWORK_RULES: Rule[] = [defaultDeny, workloadPolicy, explicitPolic
 /** Latch invariants (DESIGN.md §4, §7), plus the literal-secrets rule. */
 export const LATCH_RULES: Rule[] = [
   singleWriter, readOnlyReaders, credentialsInAgent, noSecretEnvInLatchPods, hubRoleScope, hubGuardedNoEgress,
-  hubGuardedNoToken, statusVolumeShape, noLiteralSecrets,
+  hubGuardedNoToken, statusVolumeShape, noLiteralSecrets, hubMasterSingle, sidecarEgressBounded, statusConfigMapWriters, agentIntegrity,
 ];
 
 const AREA_ORDER = ['SL-PSS', 'SL-HARD', 'SL-NET', 'SL-LATCH'];

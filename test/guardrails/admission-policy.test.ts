@@ -1,9 +1,9 @@
 import { Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { evaluateCel } from './cel';
-import { AGENT_IMAGE, AGENT_PROFILE, AGENT_REPO, hubAgentWorkload, hubGuardedWorkload, sidecarWorkload } from './latch-fixtures';
+import { AGENT_IMAGE, AGENT_PROFILE, AGENT_REPO, hubGuardedWorkload, sidecarWorkload } from './latch-fixtures';
 import { expectVapShape } from './vap-shape';
-import { Harden } from '../../src';
+import { Harden, Latch, LatchCredentials, LatchMode, SeccompProfile } from '../../src';
 import { AdmissionFailurePolicy, AdmissionPolicyVersion, AdmissionValidationAction, GuardrailAdmissionPolicy, GuardrailAdmissionPolicyProps } from '../../src/guardrails';
 import { expectNoFindings } from '../judges';
 import { coverNetwork, errorOf, find, goodContainer, newChart, podSpec, podTemplate } from '../util';
@@ -13,6 +13,8 @@ jest.setTimeout(60_000);
 const NAMES = [
   'latch-guarded-pods-declare-status-volume',
   'latch-status-volume-single-writer',
+  'latch-status-volume-source',
+  'latch-metadata-unchanged',
   'latch-status-writer-image',
   'drop-all-capabilities',
   'seccomp-runtime-default',
@@ -33,7 +35,16 @@ function compliantSet() {
   const { chart } = newChart('apps');
   sidecarWorkload(chart);
   hubGuardedWorkload(chart);
-  hubAgentWorkload(chart);
+  // the hub latch whose ConfigMap (payments-latch-status) the hand-written hub pod reads: its
+  // master is the hub agent Deployment, with a Localhost seccomp profile
+  new Latch(chart, 'payments', {
+    mode: LatchMode.HUB,
+    credentials: LatchCredentials.fromSecret('payments-latch-credentials'),
+    api: { cidrs: ['203.0.113.0/24'] },
+    image: AGENT_IMAGE,
+    hub: { apiServerCidrs: ['10.0.0.1/32'] },
+    agentSeccompProfile: SeccompProfile.localhost(AGENT_PROFILE),
+  });
   const batch = { ...goodContainer(), liveness: undefined, readiness: undefined };
   for (const w of [
     new kplus.StatefulSet(chart, 'sts', {
@@ -87,7 +98,7 @@ describe('the policy object', () => {
     expect(policyManifests()).toMatchSnapshot();
   });
 
-  test('has the seven validations, each with a message naming it and reason Forbidden, in a stable order', () => {
+  test('has the nine validations, each with a message naming it and reason Forbidden, in a stable order', () => {
     expect(policy.spec.validations.map((v: any) => v.message.split(':')[0])).toEqual(NAMES);
     for (const v of policy.spec.validations) expect(v.reason).toBe('Forbidden');
   });
@@ -99,7 +110,7 @@ describe('the policy object', () => {
 
   test('matches CREATE and UPDATE of pods, ephemeral containers and every workload kind with a pod template', () => {
     expect(policy.spec.matchConstraints.resourceRules).toEqual([
-      { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers', 'replicationcontrollers'] },
+      { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers', 'podtemplates', 'replicationcontrollers'] },
       { apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'] },
       { apiGroups: ['batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['cronjobs', 'jobs'] },
     ]);
@@ -156,7 +167,7 @@ describe('CEL: every expression holds on our compliant manifests', () => {
 
   test('the pods the controllers will create (the templates as Pods) pass too', () => {
     const pods = workloads.filter((m) => m.kind !== 'Pod').map((m) => ({
-      apiVersion: 'v1', kind: 'Pod', metadata: { ...podTemplate(m).metadata, name: `${m.metadata.name}-pod` }, spec: podSpec(m),
+      apiVersion: 'v1', kind: 'Pod', metadata: { ...podTemplate(m).metadata, name: `${m.metadata.name}-pod`, namespace: m.metadata.namespace }, spec: podSpec(m),
     }));
     for (const [key, value] of Object.entries(evaluate(NAMES, pods))) expect([key, value]).toEqual([key, true]);
   });
@@ -175,10 +186,10 @@ describe('CEL: each expression is false on a hand-made violation of its invarian
       delete podTemplate(m).metadata.annotations['superlatch.io/status-volume'];
       return m;
     }],
-    ['latch-guarded-pods-declare-status-volume', 'guarded pod with an unknown mode (so its writer is no writer)', (m) => {
+    ['latch-guarded-pods-declare-status-volume', 'guarded pod with an unknown mode', (m) => {
       podTemplate(m).metadata.annotations['superlatch.io/mode'] = 'standalone';
       return m;
-    }, ['latch-status-volume-single-writer']],
+    }],
     ['latch-status-volume-single-writer', 'the app mounts the status volume without readOnly', (m) => {
       delete container(m, 'app').volumeMounts.find((v: any) => v.name === 'latch-status').readOnly;
       return m;
@@ -205,11 +216,11 @@ describe('CEL: each expression is false on a hand-made violation of its invarian
       podTemplate(h).metadata.annotations['superlatch.io/status-writer'] = 'app';
       container(h, 'app').volumeMounts.find((v: any) => v.name === 'latch-status').readOnly = false;
       return h;
-    }, ['latch-status-writer-image']],
-    ['latch-status-writer-image', 'the writer annotation moved to the app container (another image)', (m) => {
-      podTemplate(m).metadata.annotations['superlatch.io/status-writer'] = 'app';
+    }],
+    ['latch-status-writer-image', 'the gate runs another image', (m) => {
+      container(m, 'latch-gate').image = 'registry.example.com/app@sha256:' + 'ab'.repeat(32);
       return m;
-    }, ['latch-status-volume-single-writer']],
+    }],
     ['latch-status-writer-image', 'the agent image swapped for a look-alike repository', (m) => {
       container(m, 'latch-agent').image = `${AGENT_REPO}-evil:1.0.0@sha256:${'cd'.repeat(32)}`;
       return m;

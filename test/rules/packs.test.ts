@@ -41,7 +41,7 @@ test('latch = the latch invariants + no literal secrets', () => {
   expect(inventory(RulePack.latch())).toEqual([
     'SL-HARD-23 error',
     'SL-LATCH-1 error', 'SL-LATCH-2 error', 'SL-LATCH-3 error', 'SL-LATCH-4 error', 'SL-LATCH-5 error',
-    'SL-LATCH-6 error', 'SL-LATCH-7 error', 'SL-LATCH-8 warning',
+    'SL-LATCH-6 error', 'SL-LATCH-7 error', 'SL-LATCH-8 warning', 'SL-LATCH-9 error', 'SL-LATCH-10 error', 'SL-LATCH-11 error', 'SL-LATCH-12 error',
   ]);
 });
 
@@ -58,7 +58,7 @@ test('every built-in rule is in at least one pack, has metadata and references',
     expect(rule.id).toMatch(/^SL-(PSS|HARD|NET|LATCH)-\d+$/);
     expect(rule.references.length).toBeGreaterThan(0);
   }
-  expect(RuleCatalog.all()).toHaveLength(53);
+  expect(RuleCatalog.all()).toHaveLength(57);
 });
 
 test('RuleCatalog.get finds rules and rejects unknown ids', () => {

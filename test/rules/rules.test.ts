@@ -90,6 +90,23 @@ const CASES: { [id: string]: Case } = {
   'SL-LATCH-6': { breaks: (s) => { find(s, 'NetworkPolicy', 'api').spec.egress.push({ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }] }); }, path: 'spec.egress[0]', object: 'NetworkPolicy/api' },
   'SL-LATCH-7': { breaks: (s) => { spec(s, 'api').automountServiceAccountToken = true; }, path: 'spec.template.spec.automountServiceAccountToken', object: 'Deployment/api' },
   'SL-LATCH-8': { breaks: (s) => { spec(s, 'web').volumes[1].emptyDir = {}; }, path: 'spec.template.spec.volumes[1].emptyDir' },
+  'SL-LATCH-9': { breaks: (s) => { find(s, 'Deployment', 'door-hub').spec.replicas = 3; }, path: 'spec.replicas', object: 'Deployment/door-hub' },
+  'SL-LATCH-10': {
+    breaks: (s) => { s.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-all', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{}] } }); },
+    path: 'spec.egress[0]',
+    object: 'NetworkPolicy/allow-all',
+  },
+  'SL-LATCH-11': {
+    breaks: (s) => {
+      s.push(
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'app-config', namespace: 'shop' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'update'] }] },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'app-config', namespace: 'shop' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'app-config' }, subjects: [{ kind: 'ServiceAccount', name: 'api' }] },
+      );
+    },
+    path: 'subjects[0]',
+    object: 'RoleBinding/app-config',
+  },
+  'SL-LATCH-12': { breaks: (s) => { ctr(s, 'web', 'latch-agent').env = [{ name: 'NODE_TLS_REJECT_UNAUTHORIZED', value: '0' }]; }, path: 'spec.template.spec.containers[1].env[0]' },
 };
 
 const LATCH_NA = withoutLatch;

@@ -57,3 +57,8 @@ export function volumeOf(pod: PodRef, name: string): { index: number; volume: an
   const index = arr(pod.spec.volumes).findIndex((v) => obj(v).name === name);
   return index < 0 ? undefined : { index, volume: obj(arr(pod.spec.volumes)[index]) };
 }
+
+/** The hub master: the agent's own pod, which publishes the status ConfigMap. */
+export function isHubMaster(lp: LatchPod): boolean {
+  return lp.mode === 'hub' && lp.role === SuperlatchKeys.ROLE_AGENT;
+}
