@@ -244,7 +244,7 @@ export function guardrailValidations(options: GuardrailExpressionOptions): Guard
   validations.push({
     name: 'latch-metadata-unchanged',
     message: `latch-metadata-unchanged: an UPDATE may not add, change or remove the latch labels (${LATCH_LABEL_KEYS.join(', ')}) or annotations (${LATCH_ANNOTATION_KEYS.join(', ')}) of a Pod, nor change or remove those of a pod template`,
-    expression: `request.operation != 'UPDATE' || oldObject == null || `
+    expression: 'request.operation != \'UPDATE\' || oldObject == null || '
       + onPodTemplate((t, old, place) => place.path.length === 0
         ? `${labelKeys}.all(k, ${same(t, old, 'labels')}) && ${annotationKeys}.all(k, ${same(t, old, 'annotations')})`
         : `${labelKeys}.all(k, ${kept(t, old, 'labels')}) && ${annotationKeys}.all(k, ${kept(t, old, 'annotations')})`, templates),

@@ -32,7 +32,10 @@ export const WORKLOAD_KINDS: Readonly<Record<string, WorkloadKind>> = {
   DaemonSet: { templatePath: ['spec', 'template'], selectorPath: ['spec', 'selector'], replicated: false, batch: false, resource: { group: 'apps', plural: 'daemonsets' } },
   Job: { templatePath: ['spec', 'template'], selectorPath: ['spec', 'selector'], replicated: false, batch: true, resource: { group: 'batch', plural: 'jobs' } },
   CronJob: {
-    templatePath: ['spec', 'jobTemplate', 'spec', 'template'], selectorPath: ['spec', 'jobTemplate', 'spec', 'selector'], replicated: false, batch: true,
+    templatePath: ['spec', 'jobTemplate', 'spec', 'template'],
+    selectorPath: ['spec', 'jobTemplate', 'spec', 'selector'],
+    replicated: false,
+    batch: true,
     resource: { group: 'batch', plural: 'cronjobs' },
   },
 };

@@ -295,7 +295,8 @@ export class Latch extends Construct {
   constructor(scope: Construct, id: string, props: LatchProps) {
     super(scope, id);
     (this as any)[LATCH] = true;
-    installSynthChecks(this.node.root, () => new Map(Latch._allUnder(this.node.root).flatMap((l) => l.agentObjects().map((o) => [o, l.spec.command] as [ApiObject, string[]]))));
+    installSynthChecks(this.node.root, () => new Map(Latch._allUnder(this.node.root)
+      .flatMap((l) => l.agentObjects().map((o) => [o, l.spec.command] as [ApiObject, string[]]))));
     const where = `[${this.node.path}]`;
     this.name = props.name ?? id.toLowerCase();
     checkDnsLabel(where, 'name', this.name);
