@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { APP_ID, ACCOUNT, agentEnv, runAgent, SECRET, tempDir } from './helpers';
-import { heartbeatFile, loadApiConfig, loadRunConfig, readRunSettings } from '../../agent/src/config';
+import { CredentialStore, heartbeatFile, loadApiConfig, loadRunConfig, readRunSettings } from '../../agent/src/config';
 import { ConfigError } from '../../agent/src/env';
+import { checkHeartbeat, MAX_CREDENTIAL_ERRORS, writeHeartbeat } from '../../agent/src/heartbeat';
 
 // Spawning processes is slow on a busy CI machine: generous, never tight.
 jest.setTimeout(60_000);
@@ -170,5 +171,35 @@ describe('run settings', () => {
       maxStalenessMs: 60_000,
     });
     expect(failing(e)).toBe('LATCH_CREDENTIALS_DIR');
+  });
+});
+
+describe('credentials after the Latch API refused them (docs/latch.md, threat model)', () => {
+  test('invalidate() re-reads a Secret whose ..data link did not move; without it the credentials are kept', () => {
+    const creds = path.join(dir, 'creds-invalidate');
+    const real = path.join(creds, '..2026_01_01_00_00_01.000000000');
+    fs.mkdirSync(real, { recursive: true });
+    fs.symlinkSync(path.basename(real), path.join(creds, '..data'));
+    for (const [f, value] of [['appId', APP_ID], ['secretKey', 'OldSecret0'], ['accountId', ACCOUNT]]) {
+      fs.writeFileSync(path.join(real, f), value);
+      fs.symlinkSync(path.join('..data', f), path.join(creds, f));
+    }
+    const e = env({ LATCH_CREDENTIALS_DIR: creds });
+    const store = new CredentialStore(e, loadRunConfig(e));
+    fs.writeFileSync(path.join(real, 'secretKey'), 'NewSecret1');
+    expect(store.current().app.secretKey).toBe('OldSecret0');
+    store.invalidate();
+    expect(store.current().app.secretKey).toBe('NewSecret1');
+  });
+
+  test(`health fails at ${MAX_CREDENTIAL_ERRORS} consecutive credential errors, not before`, () => {
+    expect(MAX_CREDENTIAL_ERRORS).toBe(5);
+    const file = path.join(dir, 'heartbeat-credentials');
+    const now = Date.now();
+    const healthyAt = (errors: number) => {
+      writeHeartbeat(file, now, now + 60_000, true, errors);
+      return checkHeartbeat(file, now).healthy;
+    };
+    expect([healthyAt(0), healthyAt(4), healthyAt(5)]).toEqual([true, true, false]);
   });
 });

@@ -158,6 +158,18 @@ describe('the run loop', () => {
     await running;
   });
 
+  test('a credential error (102) makes the account source re-read before the next poll; a 503 does not', async () => {
+    const refused = new LatchFault('latch-error', 'invalid application signature', 102);
+    const invalidated: number[] = [];
+    const account = { current: () => ({ accountId: 'acc' }), invalidate: () => invalidated.push(Date.now() - START) };
+    const { latch, poller, running } = setup([down, refused, 'on'], { account });
+    await jest.advanceTimersByTimeAsync(4 * I);
+    expect(latch.calls.length).toBeGreaterThanOrEqual(3);
+    expect(invalidated).toEqual([latch.calls[1] - START]);
+    poller.stop();
+    await running;
+  });
+
   test('stop() ends a sleep at once', async () => {
     const { latch, poller, running } = setup(['on'], { pollIntervalMs: 3600_000, maxStalenessMs: 7200_000 });
     await jest.advanceTimersByTimeAsync(0);

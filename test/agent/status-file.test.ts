@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { agentEnv, REPO, runAgent, tempDir } from './helpers';
-import { buildDocument, evaluateStatus, readStatusFile, removeLeftoverTempFiles, serializeDocument, writeFileAtomic } from '../../agent/src/status-file';
+import { buildDocument, evaluateStatus, MAX_CLOCK_SKEW_MS, MAX_LIFETIME_MS, readStatusFile, removeLeftoverTempFiles, serializeDocument, writeFileAtomic } from '../../agent/src/status-file';
 import { firstDuplicateKey } from '../../agent/src/strict-json';
 
 // Spawning processes is slow on a busy CI machine: generous, never tight.
@@ -98,6 +98,27 @@ describe('duplicate-key detection', () => {
   ])('%s: %s', (text, key) => {
     JSON.parse(text);
     expect(firstDuplicateKey(text)).toBe(key);
+  });
+});
+
+describe('the limits a forged document meets (docs/latch.md threat model, docs/agent.md)', () => {
+  const doc = (lastUpdateMs: number, expiresAtMs: number, source = 'latch') => serializeDocument(buildDocument('on', lastUpdateMs, expiresAtMs, source as any));
+  test('a lastUpdate up to 60 s ahead of the reader is believed, one second more is unknown', () => {
+    expect(MAX_CLOCK_SKEW_MS).toBe(60_000);
+    expect(evaluateStatus(doc(NOW + 60_000, NOW + 120_000), NOW).state).toBe('open');
+    expect(evaluateStatus(doc(NOW + 61_000, NOW + 121_000), NOW).state).toBe('unknown');
+  });
+
+  test('a life (expiresAt - lastUpdate) of 7 days is believed, one second more is unknown', () => {
+    const week = 7 * 86400_000;
+    expect(MAX_LIFETIME_MS).toBe(week);
+    expect(evaluateStatus(doc(NOW, NOW + week), NOW + 1000).state).toBe('open');
+    expect(evaluateStatus(doc(NOW, NOW + week + 1000), NOW + 1000).state).toBe('unknown');
+  });
+
+  test('only the sources the contract defines are believed', () => {
+    expect(evaluateStatus(doc(NOW, NOW + 60_000, 'failure-policy'), NOW + 1000).state).toBe('open');
+    expect(evaluateStatus(doc(NOW, NOW + 60_000, 'evil'), NOW + 1000).state).toBe('unknown');
   });
 });
 

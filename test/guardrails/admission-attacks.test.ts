@@ -126,6 +126,12 @@ describe('the two-step live-pod attack', () => {
     expect(denials({ object: ro, oldObject: live })).toEqual([]);
   });
 
+  test('an init container named like the agent is no writer either (docs/guardrails.md, what it stops)', () => {
+    const pod = podOf('shop');
+    podSpec(pod).initContainers = [debug('latch-agent')];
+    expect(denials({ object: pod })).toEqual(['latch-status-volume-single-writer']);
+  });
+
   test('labels: removing or adding the latch labels of a live Pod is denied', () => {
     const removed = clone(live);
     delete removed.metadata.labels['superlatch.io/latch'];
@@ -223,4 +229,17 @@ test('a PodTemplate is covered like every kind of the table', () => {
   expect(denials({ object: pt })).toEqual([]);
   pt.template.spec.containers[0].image = 'nginx:1.25';
   expect(denials({ object: pt })).toEqual(['image-digest']);
+});
+
+test('what the policy does not stop (docs/latch.md): an unguarded copy of a guarded app under another name is admitted', () => {
+  const d = deployment('shop');
+  d.metadata.name = 'shop-copy';
+  const spec = podSpec(d);
+  spec.containers = spec.containers.filter((c: any) => !c.name.startsWith('latch-'));
+  spec.volumes = spec.volumes.filter((v: any) => !v.name.startsWith('latch-'));
+  for (const c of spec.containers) c.volumeMounts = (c.volumeMounts ?? []).filter((m: any) => m.name !== 'latch-status');
+  delete podTemplate(d).metadata.labels['superlatch.io/role'];
+  expect(denials({ object: d })).toEqual([]);
+  d.metadata.name = 'shop';
+  expect(denials({ object: d })).toEqual(['latch-guarded-workloads-keep-the-latch']);
 });

@@ -39,7 +39,7 @@ describe('OperatorSeccompProfile', () => {
   test('the agent list covers file writes (temp + fsync + rename), HTTPS, timers, signals and DNS, and nothing for mounts, ptrace or new privileges', () => {
     const list = OperatorSeccompProfile.LATCH_AGENT_SYSCALLS;
     for (const call of ['openat', 'write', 'fsync', 'rename', 'renameat2', 'fchmod', 'socket', 'connect', 'sendmmsg', 'recvfrom', 'epoll_pwait',
-      'futex', 'clock_gettime', 'rt_sigaction', 'rt_sigreturn', 'execve', 'exit_group']) {
+      'futex', 'clock_gettime', 'rt_sigaction', 'rt_sigreturn', 'execve', 'exit_group', 'shutdown', 'getcwd']) {
       expect(list).toContain(call);
     }
     for (const call of ['mount', 'umount2', 'ptrace', 'setuid', 'setgid', 'capset', 'unshare', 'setns', 'bpf', 'keyctl', 'init_module', 'personality', 'chroot']) {

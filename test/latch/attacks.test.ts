@@ -11,6 +11,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { stringify } from 'yaml';
 import { Harden, Latch, LatchCredentials, LatchMode } from '../../src';
 import { main } from '../../src/cli/main';
+import { TLS_WEAKENING_ENV } from '../../src/rules/latch/agent-integrity';
 import { coverNetwork, errorOf, find, goodContainer, newChart, podSpec } from '../util';
 
 const IMAGE = `registry.example.com/superlatch-agent:1.0.0@sha256:${'cd'.repeat(32)}`;
@@ -114,4 +115,30 @@ describe.each(ATTACKS)('%s', (_what, id, inApp, onManifests) => {
 test('the agent command replaced by a look-alike that is no shell: refused at synth by the exact check', () => {
   const message = errorOf(() => Testing.synth(app(({ chart }) => master(chart).addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/command', ['/opt/evil/agent'])))));
   expect(message).toContain("the latch agent's command or args were replaced");
+});
+
+describe('SL-LATCH-12 on every variable docs/latch.md names, and envFrom, in a latch container', () => {
+  const agentOf = (m: any[]) => podSpec(find(m, 'Deployment', 'shop')).containers.find((c: any) => c.name === 'latch-agent');
+  test.each([...TLS_WEAKENING_ENV, 'envFrom'])('%s: an audit error', (name) => {
+    expect(TLS_WEAKENING_ENV).toEqual(expect.arrayContaining(['NODE_TLS_REJECT_UNAUTHORIZED', 'NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS', 'SSL_CERT_FILE', 'SSL_CERT_DIR']));
+    const m = JSON.parse(JSON.stringify(good));
+    if (name === 'envFrom') agentOf(m).envFrom = [{ configMapRef: { name: 'harmless-looking' } }];
+    else agentOf(m).env.push({ name, value: '/tmp/x' });
+    const r = audit(m);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/\bSL-LATCH-12\b/);
+  });
+});
+
+test('what the audit does not stop (docs/latch.md): a command replaced together with the probes, no shell, passes SL-LATCH-12; synth refuses it', () => {
+  const m = JSON.parse(JSON.stringify(good));
+  const agent = podSpec(find(m, 'Deployment', 'shop')).containers.find((c: any) => c.name === 'latch-agent');
+  const evil = ['/opt/evil/agent'];
+  for (const probe of [agent.livenessProbe, agent.readinessProbe].filter(Boolean)) {
+    probe.exec.command = [...evil, probe.exec.command[probe.exec.command.length - 1]];
+  }
+  agent.command = evil;
+  expect(audit(m).out).not.toMatch(/\bSL-LATCH-12\b/);
+  expect(errorOf(() => Testing.synth(app(({ chart }) => master(chart).addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/command', evil))))))
+    .toContain("the latch agent's command or args were replaced");
 });
