@@ -125,31 +125,14 @@ export function gateContainer(spec: LatchPodSpec): any {
 
 /** Adds the latch to a rendered workload manifest (modified in place and returned). */
 export function guardPod(json: any, spec: LatchPodSpec, opts: GuardPodOptions): any {
-  const fail = (problem: string, fix: string) => {
+  const fail = (problem: string, fix: string): never => {
     throw new Error(`${opts.where} latch '${spec.latchName}': ${problem}. Fix: ${fix}`);
   };
   const template = templatePath(json).reduce((o: any, k) => o[k] ??= {}, json);
   const pod = template.spec ??= {};
   const containers: any[] = pod.containers ?? [];
   const volumes: any[] = pod.volumes ??= [];
-
-  for (const name of [AGENT_CONTAINER, GATE_CONTAINER]) {
-    if ([...containers, ...(pod.initContainers ?? [])].some((c) => c.name === name)) {
-      fail(`the pod already has a container named '${name}'`, 'rename that container; the latch reserves the name');
-    }
-  }
-  for (const name of [STATUS_VOLUME, CREDENTIALS_VOLUME]) {
-    if (volumes.some((v) => v.name === name)) fail(`the pod already has a volume named '${name}'`, 'rename that volume; the latch reserves the name');
-  }
-
-  if (pod.shareProcessNamespace === true) {
-    fail('the pod shares its process namespace, so application containers could reach the agent\'s files through /proc', 'remove shareProcessNamespace');
-  }
-  const needsSidecar = spec.mode === LatchMode.SIDECAR || opts.gate;
-  if (needsSidecar && (json.kind === 'Job' || json.kind === 'CronJob')) {
-    fail(`a ${json.kind} cannot run the ${spec.mode === LatchMode.SIDECAR ? 'agent sidecar' : 'gate'}: the extra long-running container would keep the Job from completing (Kubernetes 1.27 has no native sidecars)`,
-      'guard Jobs with a hub-mode latch, without the gate');
-  }
+  refuseUnguardable(json, pod, spec, opts, fail);
 
   const names = containers.map((c) => c.name);
   for (const n of opts.containers ?? []) {
@@ -157,24 +140,7 @@ export function guardPod(json: any, spec: LatchPodSpec, opts: GuardPodOptions): 
   }
   const readers = containers.filter((c) => (opts.containers ?? names).includes(c.name));
   if (readers.length === 0) fail('the pod has no application container to guard', 'add a container before synthesis');
-
-  for (const c of readers) {
-    const mounts: any[] = c.volumeMounts ?? [];
-    const clash = mounts.find((m) => m.mountPath === spec.statusDirectory || spec.statusDirectory.startsWith(`${m.mountPath}/`) || m.mountPath.startsWith(`${spec.statusDirectory}/`));
-    if (clash) {
-      fail(`container '${c.name}' already mounts '${clash.name}' at ${clash.mountPath}, which clashes with the status directory ${spec.statusDirectory}`, 'move that mount, or set statusDirectory on the latch');
-    }
-    c.volumeMounts = [...mounts, { name: STATUS_VOLUME, mountPath: spec.statusDirectory, readOnly: true }];
-    const env: any[] = c.env ?? [];
-    for (const wanted of readerEnv(spec)) {
-      const existing = env.find((e) => e.name === wanted.name);
-      if (existing && existing.value !== wanted.value) {
-        fail(`container '${c.name}' sets ${wanted.name} to '${existing.value}'`, `remove it; the latch sets it to ${wanted.value}`);
-      }
-      if (!existing) env.push(wanted);
-    }
-    c.env = env;
-  }
+  for (const c of readers) addReader(c, spec, fail);
 
   const latchContainers: string[] = [];
   const annotations: Record<string, string> = {
@@ -205,4 +171,45 @@ export function guardPod(json: any, spec: LatchPodSpec, opts: GuardPodOptions): 
   meta.annotations = { ...(meta.annotations ?? {}), ...annotations };
   meta.labels = { ...(meta.labels ?? {}), [SuperlatchKeys.LATCH_LABEL]: spec.latchName, [SuperlatchKeys.ROLE_LABEL]: SuperlatchKeys.ROLE_GUARDED };
   return json;
+}
+
+type Fail = (problem: string, fix: string) => never;
+
+/** Pods the latch cannot guard: reserved names taken, a shared process namespace, a Job that would need a sidecar. */
+function refuseUnguardable(json: any, pod: any, spec: LatchPodSpec, opts: GuardPodOptions, fail: Fail): void {
+  for (const name of [AGENT_CONTAINER, GATE_CONTAINER]) {
+    if ([...(pod.containers ?? []), ...(pod.initContainers ?? [])].some((c: any) => c.name === name)) {
+      fail(`the pod already has a container named '${name}'`, 'rename that container; the latch reserves the name');
+    }
+  }
+  for (const name of [STATUS_VOLUME, CREDENTIALS_VOLUME]) {
+    if ((pod.volumes ?? []).some((v: any) => v.name === name)) fail(`the pod already has a volume named '${name}'`, 'rename that volume; the latch reserves the name');
+  }
+  if (pod.shareProcessNamespace === true) {
+    fail('the pod shares its process namespace, so application containers could reach the agent\'s files through /proc', 'remove shareProcessNamespace');
+  }
+  const needsSidecar = spec.mode === LatchMode.SIDECAR || opts.gate;
+  if (needsSidecar && (json.kind === 'Job' || json.kind === 'CronJob')) {
+    fail(`a ${json.kind} cannot run the ${spec.mode === LatchMode.SIDECAR ? 'agent sidecar' : 'gate'}: the extra long-running container would keep the Job from completing (Kubernetes 1.27 has no native sidecars)`,
+      'guard Jobs with a hub-mode latch, without the gate');
+  }
+}
+
+/** An application container reads the status: the read-only mount and the reader's environment. */
+function addReader(c: any, spec: LatchPodSpec, fail: Fail): void {
+  const mounts: any[] = c.volumeMounts ?? [];
+  const clash = mounts.find((m) => m.mountPath === spec.statusDirectory || spec.statusDirectory.startsWith(`${m.mountPath}/`) || m.mountPath.startsWith(`${spec.statusDirectory}/`));
+  if (clash) {
+    fail(`container '${c.name}' already mounts '${clash.name}' at ${clash.mountPath}, which clashes with the status directory ${spec.statusDirectory}`, 'move that mount, or set statusDirectory on the latch');
+  }
+  c.volumeMounts = [...mounts, { name: STATUS_VOLUME, mountPath: spec.statusDirectory, readOnly: true }];
+  const env: any[] = c.env ?? [];
+  for (const wanted of readerEnv(spec)) {
+    const existing = env.find((e) => e.name === wanted.name);
+    if (existing && existing.value !== wanted.value) {
+      fail(`container '${c.name}' sets ${wanted.name} to '${existing.value}'`, `remove it; the latch sets it to ${wanted.value}`);
+    }
+    if (!existing) env.push(wanted);
+  }
+  c.env = env;
 }

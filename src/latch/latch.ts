@@ -209,6 +209,79 @@ const SYNTH_RULES = [hubMasterSingle, sidecarEgressBounded, statusConfigMapWrite
  * stage) and records each error finding on the object it is about; the agent
  * containers must also run exactly the command the latch wrote.
  */
+/** The poll interval and the staleness limit, in seconds, within the agent's bounds. */
+function pollTiming(where: string, props: LatchProps): { interval: number; staleness: number } {
+  const interval = (props.pollInterval ?? Duration.seconds(10)).toMilliseconds() / 1000;
+  if (interval < 1) {
+    throw new Error(`${where}: pollInterval is ${interval} s, below the 1 s floor (every poll is a Latch API call recorded in the user's history). Fix: use Duration.seconds(1) or more`);
+  }
+  if (interval > 86400) {
+    throw new Error(`${where}: pollInterval is ${interval} s, above the agent's ceiling of 86400 s (one day). Fix: use Duration.days(1) or less`);
+  }
+  const staleness = props.maxStaleness ? props.maxStaleness.toMilliseconds() / 1000 : Math.max(60, 3 * interval);
+  if (staleness > 7 * 86400) {
+    throw new Error(`${where}: maxStaleness is ${staleness} s, above the agent's ceiling of ${7 * 86400} s (seven days). Fix: use Duration.days(7) or less`);
+  }
+  if (staleness < 2 * interval) {
+    throw new Error(`${where}: maxStaleness ${staleness} s is less than twice the poll interval (${interval} s): one slow poll would make the status stale. Fix: raise maxStaleness to at least ${2 * interval} s`);
+  }
+  return { interval, staleness };
+}
+
+/** The Latch API origin (with its one port), version and port: what the agent's URL and its egress share. */
+function apiEndpoint(where: string, api: LatchApiProps): { origin: string; version: string; port: number } {
+  const url = api.url ?? 'https://latch.tu.com';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`${where}: api.url '${url}' is not a URL. Fix: give scheme and host, e.g. 'https://latch.tu.com'`);
+  }
+  if (parsed.protocol !== 'https:') {
+    throw new Error(`${where}: api.url '${url}' must use https (the agent refuses plain http outside loopback)`);
+  }
+  if (parsed.username || parsed.password || parsed.search || parsed.hash || parsed.pathname !== '/') {
+    throw new Error(`${where}: api.url '${url}' has a path, query or credentials, which the agent refuses. Fix: give scheme, host and optional port only, e.g. '${parsed.origin}'`);
+  }
+  const version = api.version ?? '1.0';
+  if (!/^\d+\.\d+$/.test(version)) {
+    throw new Error(`${where}: api.version '${version}' is not a version like '1.0' or '3.0'. Fix: give the API version number, without a 'v'`);
+  }
+  if (api.cidrs.length === 0) {
+    throw new Error(`${where}: api.cidrs is empty: the agent could not reach the Latch API. Fix: list the address blocks ${parsed.hostname} resolves to`);
+  }
+  api.cidrs.forEach((c) => checkCidr(where, 'api.cidrs', c));
+  // One port for the agent's URL and its egress: the URL's own port (an explicit
+  // ':443' too, which URL parsing drops), else `port`, else 443.
+  const urlPort = parsed.port !== '' ? Number(parsed.port) : /^https:\/\/[^/]*:\d+\/?$/i.test(url) ? 443 : undefined;
+  if (api.port !== undefined && (!Number.isInteger(api.port) || api.port < 1 || api.port > 65535)) {
+    throw new Error(`${where}: api.port ${api.port} is not a TCP port. Fix: give a whole number from 1 to 65535, or leave it out for 443`);
+  }
+  if (api.port !== undefined && urlPort !== undefined && api.port !== urlPort) {
+    throw new Error(`${where}: api.url '${url}' names port ${urlPort} but api.port is ${api.port}; the agent would connect on one and its egress allow the other. Fix: give the port once, in api.url or in api.port`);
+  }
+  const apiPort = api.port ?? urlPort ?? 443;
+  parsed.port = String(apiPort); // 443 is the https default and stays implicit
+  return { origin: parsed.origin, version, port: apiPort };
+}
+
+/** The agent's image (digest-pinned), uid and status directory. */
+function agentSettings(where: string, props: LatchProps): { agentUser: number; statusDirectory: string } {
+  if (!DIGEST_PINNED.test(props.image)) {
+    throw new Error(`${where}: image '${props.image}' is not pinned by digest; the latch's containers always run with the restricted container settings. Fix: pin it as ${digestForms(props.image.split('@')[0], "'")}`);
+  }
+  const agentUser = props.agentUser ?? 10002;
+  if (!Number.isInteger(agentUser) || agentUser <= 10000) {
+    throw new Error(`${where}: agentUser ${agentUser} must be an integer above 10000. Fix: use e.g. 10002`);
+  }
+
+  const statusDirectory = props.statusDirectory ?? '/usr/share/latch';
+  if (!statusDirectory.startsWith('/') || statusDirectory === '/' || statusDirectory.endsWith('/')) {
+    throw new Error(`${where}: statusDirectory '${statusDirectory}' must be an absolute directory path without a trailing slash, e.g. '/usr/share/latch'`);
+  }
+  return { agentUser, statusDirectory };
+}
+
 function installSynthChecks(root: IConstruct, latchCommands: () => Map<ApiObject, string[]>) {
   if (SYNTH_CHECKS.has(root)) return;
   SYNTH_CHECKS.add(root);
@@ -310,73 +383,16 @@ export class Latch extends Construct {
       throw new Error(`${where}: credentials must come from LatchCredentials.fromSecret(...); literal credentials never go into a manifest`);
     }
 
-    const interval = (props.pollInterval ?? Duration.seconds(10)).toMilliseconds() / 1000;
-    if (interval < 1) {
-      throw new Error(`${where}: pollInterval is ${interval} s, below the 1 s floor (every poll is a Latch API call recorded in the user's history). Fix: use Duration.seconds(1) or more`);
-    }
-    if (interval > 86400) {
-      throw new Error(`${where}: pollInterval is ${interval} s, above the agent's ceiling of 86400 s (one day). Fix: use Duration.days(1) or less`);
-    }
-    const staleness = props.maxStaleness ? props.maxStaleness.toMilliseconds() / 1000 : Math.max(60, 3 * interval);
-    if (staleness > 7 * 86400) {
-      throw new Error(`${where}: maxStaleness is ${staleness} s, above the agent's ceiling of ${7 * 86400} s (seven days). Fix: use Duration.days(7) or less`);
-    }
-    if (staleness < 2 * interval) {
-      throw new Error(`${where}: maxStaleness ${staleness} s is less than twice the poll interval (${interval} s): one slow poll would make the status stale. Fix: raise maxStaleness to at least ${2 * interval} s`);
-    }
-
-    const url = props.api.url ?? 'https://latch.tu.com';
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new Error(`${where}: api.url '${url}' is not a URL. Fix: give scheme and host, e.g. 'https://latch.tu.com'`);
-    }
-    if (parsed.protocol !== 'https:') {
-      throw new Error(`${where}: api.url '${url}' must use https (the agent refuses plain http outside loopback)`);
-    }
-    if (parsed.username || parsed.password || parsed.search || parsed.hash || parsed.pathname !== '/') {
-      throw new Error(`${where}: api.url '${url}' has a path, query or credentials, which the agent refuses. Fix: give scheme, host and optional port only, e.g. '${parsed.origin}'`);
-    }
-    const version = props.api.version ?? '1.0';
-    if (!/^\d+\.\d+$/.test(version)) {
-      throw new Error(`${where}: api.version '${version}' is not a version like '1.0' or '3.0'. Fix: give the API version number, without a 'v'`);
-    }
-    if (props.api.cidrs.length === 0) {
-      throw new Error(`${where}: api.cidrs is empty: the agent could not reach the Latch API. Fix: list the address blocks ${parsed.hostname} resolves to`);
-    }
-    props.api.cidrs.forEach((c) => checkCidr(where, 'api.cidrs', c));
-    // One port for the agent's URL and its egress: the URL's own port (an explicit
-    // ':443' too, which URL parsing drops), else `port`, else 443.
-    const urlPort = parsed.port !== '' ? Number(parsed.port) : /^https:\/\/[^/]*:\d+\/?$/i.test(url) ? 443 : undefined;
-    if (props.api.port !== undefined && (!Number.isInteger(props.api.port) || props.api.port < 1 || props.api.port > 65535)) {
-      throw new Error(`${where}: api.port ${props.api.port} is not a TCP port. Fix: give a whole number from 1 to 65535, or leave it out for 443`);
-    }
-    if (props.api.port !== undefined && urlPort !== undefined && props.api.port !== urlPort) {
-      throw new Error(`${where}: api.url '${url}' names port ${urlPort} but api.port is ${props.api.port}; the agent would connect on one and its egress allow the other. Fix: give the port once, in api.url or in api.port`);
-    }
-    const apiPort = props.api.port ?? urlPort ?? 443;
-    parsed.port = String(apiPort); // 443 is the https default and stays implicit
-
+    const { interval, staleness } = pollTiming(where, props);
+    const api = apiEndpoint(where, props.api);
     const profile = props.agentProfile ?? HardeningProfile.restricted();
-    if (!DIGEST_PINNED.test(props.image)) {
-      throw new Error(`${where}: image '${props.image}' is not pinned by digest; the latch's containers always run with the restricted container settings. Fix: pin it as ${digestForms(props.image.split('@')[0], "'")}`);
-    }
-    const agentUser = props.agentUser ?? 10002;
-    if (!Number.isInteger(agentUser) || agentUser <= 10000) {
-      throw new Error(`${where}: agentUser ${agentUser} must be an integer above 10000. Fix: use e.g. 10002`);
-    }
-
-    const statusDirectory = props.statusDirectory ?? '/usr/share/latch';
-    if (!statusDirectory.startsWith('/') || statusDirectory === '/' || statusDirectory.endsWith('/')) {
-      throw new Error(`${where}: statusDirectory '${statusDirectory}' must be an absolute directory path without a trailing slash, e.g. '/usr/share/latch'`);
-    }
+    const { agentUser, statusDirectory } = agentSettings(where, props);
     this.statusFile = `${statusDirectory}/latch-info.json`;
 
     const env: Record<string, string> = {
       LATCH_CREDENTIALS_DIR: '/var/run/secrets/latch',
-      LATCH_API_URL: parsed.origin,
-      LATCH_API_VERSION: version,
+      LATCH_API_URL: api.origin,
+      LATCH_API_VERSION: api.version,
       LATCH_POLL_INTERVAL: String(interval),
       LATCH_MAX_STALENESS: String(staleness),
       LATCH_FAILURE_POLICY: this.failurePolicy,
@@ -398,7 +414,7 @@ export class Latch extends Construct {
     };
 
     const egress = [
-      ...props.api.cidrs.map((c) => ({ peer: NetworkPeer.cidr(c), ports: [NetworkPeerPort.tcp(apiPort)] })),
+      ...props.api.cidrs.map((c) => ({ peer: NetworkPeer.cidr(c), ports: [NetworkPeerPort.tcp(api.port)] })),
     ];
 
     if (this.mode === LatchMode.HUB) {
