@@ -183,12 +183,17 @@ function keepsLatch(t: string, latch: LatchFacts): string {
 
 /** The guardrail validations, in a stable order. */
 export function guardrailValidations(options: GuardrailExpressionOptions): GuardrailValidation[] {
-  const K = SuperlatchKeys;
-  const templates = options.workloadTemplates;
-  const check = (c: (t: string) => string) => specCheck(c, templates);
-  const validations: GuardrailValidation[] = [];
-  const latches = options.latches;
+  const check = (c: (t: string) => string) => specCheck(c, options.workloadTemplates);
+  return [...statusVolumeValidations(options, check), ...latchIdentityValidations(options, check), ...containerValidations(options, check)];
+}
 
+type SpecCheck = (c: (t: string) => string) => string;
+
+/** The latch's status volume: declared by guarded pods, written only by the agent, from the latch's own source. */
+function statusVolumeValidations(options: GuardrailExpressionOptions, check: SpecCheck): GuardrailValidation[] {
+  const K = SuperlatchKeys;
+  const latches = options.latches;
+  const validations: GuardrailValidation[] = [];
   validations.push({
     name: 'latch-guarded-pods-declare-status-volume',
     message: `latch-guarded-pods-declare-status-volume: pods labelled ${K.ROLE_LABEL}=${K.ROLE_GUARDED} must carry the ${K.STATUS_VOLUME_ANNOTATION}: ${STATUS_VOLUME} annotation, ${K.MODE_ANNOTATION} sidecar or hub, and the ${STATUS_VOLUME} volume`,
@@ -220,6 +225,14 @@ export function guardrailValidations(options: GuardrailExpressionOptions): Guard
     }),
   });
 
+  return validations;
+}
+
+/** Guarded workloads keep their latch, the latch's metadata is immutable, latch containers run the latch's image. */
+function latchIdentityValidations(options: GuardrailExpressionOptions, check: SpecCheck): GuardrailValidation[] {
+  const templates = options.workloadTemplates;
+  const latches = options.latches;
+  const validations: GuardrailValidation[] = [];
   const guarded = latches.flatMap((l) => l.guarded.map((g) => ({ latch: l, ...g })))
     .filter((g) => templates || g.kind === 'Pod')
     .filter((g) => WORKLOAD_KINDS[g.kind] !== undefined);
@@ -259,6 +272,12 @@ export function guardrailValidations(options: GuardrailExpressionOptions): Guard
     });
   }
 
+  return validations;
+}
+
+/** The restricted container settings: capabilities, seccomp, read-only root, images by digest. */
+function containerValidations(options: GuardrailExpressionOptions, check: SpecCheck): GuardrailValidation[] {
+  const validations: GuardrailValidation[] = [];
   const addOk = options.allowedCapabilities.length === 0
     ? 'size(c.securityContext.capabilities.add) == 0'
     : `c.securityContext.capabilities.add.all(a, a in ${celList(options.allowedCapabilities)})`;

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { guardrailValidations } from './admission-expressions';
+import { MANAGED_BY } from '../internal/objects';
 import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
 import { WORKLOAD_KINDS } from '../internal/workload-kinds';
@@ -143,33 +144,7 @@ export class GuardrailAdmissionPolicy extends Construct {
     this.policyName = props.name ?? 'superlatch-guardrails';
     this.bindingName = `${this.policyName}-binding`;
     checkDnsLabel(where, 'name', this.bindingName);
-    if (props.namespaces.length === 0) {
-      throw new Error(`${where}: namespaces is empty, so the policy would apply nowhere. Fix: list the namespaces to guard, e.g. the HardenedNamespace's name`);
-    }
-    props.namespaces.forEach((ns) => checkDnsLabel(where, 'namespaces', ns));
-    const actions = [...new Set(props.validationActions ?? [AdmissionValidationAction.DENY])].sort();
-    if (actions.length === 0) {
-      throw new Error(`${where}: validationActions is empty. Fix: give Deny (enforce), or Warn and/or Audit (report only)`);
-    }
-    if (actions.includes(AdmissionValidationAction.DENY) && actions.includes(AdmissionValidationAction.WARN)) {
-      throw new Error(`${where}: validationActions cannot combine Deny and Warn (the API server refuses it). Fix: use [Deny] or [Deny, Audit] to enforce, [Warn, Audit] to report`);
-    }
-    for (const p of props.allowedLocalhostProfiles ?? []) {
-      if (!p || p.startsWith('/') || p.includes('..')) {
-        throw new Error(`${where}: allowedLocalhostProfiles '${p}' is not a path relative to the kubelet seccomp directory. Fix: use e.g. 'operator/latch-agent.json'`);
-      }
-    }
-    for (const c of props.allowedCapabilities ?? []) {
-      if (!/^[A-Z_]+$/.test(c)) {
-        throw new Error(`${where}: allowedCapabilities '${c}' is not a capability name. Fix: use upper-case names without the CAP_ prefix, e.g. NET_BIND_SERVICE`);
-      }
-    }
-    for (const repo of props.statusWriterImages ?? []) {
-      const last = repo.split('/').pop() ?? '';
-      if (!/^[a-z0-9][a-z0-9._\-/:]*$/.test(repo) || last.includes(':') || last === '') {
-        throw new Error(`${where}: statusWriterImages '${repo}' is not an image repository. Fix: give the repository without tag or digest, e.g. 'registry.example.com/superlatch-agent'`);
-      }
-    }
+    const actions = checkedProps(where, props);
 
     const apiVersion = props.apiVersion ?? AdmissionPolicyVersion.V1;
     const workloadTemplates = props.workloadTemplates ?? true;
@@ -180,18 +155,8 @@ export class GuardrailAdmissionPolicy extends Construct {
       statusWriterImages: [...new Set(props.statusWriterImages ?? [])].sort(),
       workloadTemplates,
     };
-    const operations = ['CREATE', 'UPDATE'];
-    // every kind of the workload-kind table (Pods only without workloadTemplates), by API group
-    const byGroup = new Map<string, string[]>();
-    for (const [kind, k] of Object.entries(WORKLOAD_KINDS)) {
-      if (!k.resource || (!workloadTemplates && kind !== 'Pod')) continue;
-      byGroup.set(k.resource.group, [...(byGroup.get(k.resource.group) ?? []), k.resource.plural]);
-    }
-    byGroup.get('')!.push('pods/ephemeralcontainers');
-    const resourceRules: any[] = [...byGroup.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([group, resources]) => ({ apiGroups: [group], apiVersions: ['v1'], operations, resources: resources.sort() }));
-    const labels = { 'app.kubernetes.io/managed-by': 'cdk8s-superlatch' };
+    const resourceRules = admissionResourceRules(workloadTemplates);
+    const labels = { ...MANAGED_BY };
 
     const policy = new ApiObject(this, 'Policy', {
       apiVersion,
@@ -230,4 +195,52 @@ export class GuardrailAdmissionPolicy extends Construct {
     // cluster-scoped: the pipeline's clean-up drops their namespace
     SynthesisPipeline.of(binding).track(binding);
   }
+}
+
+/** Refuses props the API server or the policy's meaning would not accept; returns the sorted validation actions. */
+function checkedProps(where: string, props: GuardrailAdmissionPolicyProps): AdmissionValidationAction[] {
+  if (props.namespaces.length === 0) {
+    throw new Error(`${where}: namespaces is empty, so the policy would apply nowhere. Fix: list the namespaces to guard, e.g. the HardenedNamespace's name`);
+  }
+  props.namespaces.forEach((ns) => checkDnsLabel(where, 'namespaces', ns));
+  const actions = [...new Set(props.validationActions ?? [AdmissionValidationAction.DENY])].sort();
+  if (actions.length === 0) {
+    throw new Error(`${where}: validationActions is empty. Fix: give Deny (enforce), or Warn and/or Audit (report only)`);
+  }
+  if (actions.includes(AdmissionValidationAction.DENY) && actions.includes(AdmissionValidationAction.WARN)) {
+    throw new Error(`${where}: validationActions cannot combine Deny and Warn (the API server refuses it). Fix: use [Deny] or [Deny, Audit] to enforce, [Warn, Audit] to report`);
+  }
+  for (const p of props.allowedLocalhostProfiles ?? []) {
+    if (!p || p.startsWith('/') || p.includes('..')) {
+      throw new Error(`${where}: allowedLocalhostProfiles '${p}' is not a path relative to the kubelet seccomp directory. Fix: use e.g. 'operator/latch-agent.json'`);
+    }
+  }
+  for (const c of props.allowedCapabilities ?? []) {
+    if (!/^[A-Z_]+$/.test(c)) {
+      throw new Error(`${where}: allowedCapabilities '${c}' is not a capability name. Fix: use upper-case names without the CAP_ prefix, e.g. NET_BIND_SERVICE`);
+    }
+  }
+  for (const repo of props.statusWriterImages ?? []) {
+    const last = repo.split('/').pop() ?? '';
+    if (!/^[a-z0-9][a-z0-9._\-/:]*$/.test(repo) || last.includes(':') || last === '') {
+      throw new Error(`${where}: statusWriterImages '${repo}' is not an image repository. Fix: give the repository without tag or digest, e.g. 'registry.example.com/superlatch-agent'`);
+    }
+  }
+  return actions;
+}
+
+/** One rule per API group for every kind of the workload-kind table (Pods only without workloadTemplates), ephemeral containers included. */
+function admissionResourceRules(workloadTemplates: boolean): any[] {
+  const operations = ['CREATE', 'UPDATE'];
+  // every kind of the workload-kind table (Pods only without workloadTemplates), by API group
+  const byGroup = new Map<string, string[]>();
+  for (const [kind, k] of Object.entries(WORKLOAD_KINDS)) {
+    if (!k.resource || (!workloadTemplates && kind !== 'Pod')) continue;
+    byGroup.set(k.resource.group, [...(byGroup.get(k.resource.group) ?? []), k.resource.plural]);
+  }
+  byGroup.get('')!.push('pods/ephemeralcontainers');
+  const resourceRules: any[] = [...byGroup.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([group, resources]) => ({ apiGroups: [group], apiVersions: ['v1'], operations, resources: resources.sort() }));
+  return resourceRules;
 }

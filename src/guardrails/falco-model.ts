@@ -109,71 +109,14 @@ export function latchWorkloads(manifests: any[], declarations: ProcessDeclaratio
     if (!namespace) {
       throw new Error(`${ref}: a latch pod without metadata.namespace cannot be matched by Falco (k8s.ns.name). Fix: give the chart or the object a namespace`);
     }
-    const podMatch = [{ field: 'k8s.ns.name', value: namespace }];
-    if (m.kind === 'Pod') {
-      podMatch.push({ field: 'k8s.pod.name', value: name });
-    } else {
-      const selector: Record<string, string> = (m.kind === 'CronJob' ? m.spec?.jobTemplate?.spec : m.spec)?.selector?.matchLabels ?? labels;
-      const keys = new Set([...Object.keys(selector), K.LATCH_LABEL, K.ROLE_LABEL].filter((k) => k in labels));
-      for (const key of [...keys].sort()) podMatch.push({ field: `k8s.pod.label[${key}]`, value: labels[key] });
-    }
-    for (const { field, value } of podMatch) {
-      if (!SAFE_VALUE.test(value) || !/^[a-z0-9.]+(\[[A-Za-z0-9./_-]+\])?$/.test(field)) {
-        throw new Error(`${ref}: '${field}' = '${value}' cannot be written safely in a Falco condition. Fix: use DNS-style names and label values`);
-      }
-    }
+    const podMatch = podMatchOf(m, labels, ref, name, namespace);
 
     const statusVolume = annotations[K.STATUS_VOLUME_ANNOTATION];
     const writer = annotations[K.MODE_ANNOTATION] === 'sidecar' ? annotations[K.WRITER_ANNOTATION] : undefined;
     const latchContainers = new Set([...AGENT_CONTAINERS, ...(annotations[K.LATCH_CONTAINERS_ANNOTATION] ?? '').split(',').map((x) => x.trim())]);
     const spec = template.spec ?? {};
     const containers: FalcoContainer[] = [...(spec.initContainers ?? []), ...(spec.containers ?? [])]
-      .map((c: any) => {
-        const declared = declarations.filter((d) => d.container === c.name && (d.workload === undefined || d.workload === name || d.workload === labels['app.kubernetes.io/name']));
-        const isLatch = latchContainers.has(c.name) || c.name === writer;
-        const where = `${ref}: container '${c.name}'`;
-        const allowed = { names: new Set<string>(), cmdlines: new Set<string>(), parents: new Set<string>() };
-        let known = declared.length > 0;
-        for (const d of declared) for (const p of d.processNames) allowed.names.add(processName(p));
-        // the entrypoint: exactly its command line for the latch containers and shell scripts, else its executable
-        const entry = c.command?.length ? [...c.command, ...(c.args ?? [])] : isLatch ? [...AGENT_ENTRYPOINT, ...(c.args ?? AGENT_CMD)] : undefined;
-        if (!known && entry) {
-          known = true;
-          if (isLatch || scriptOf(entry) !== undefined) addExec(where, 'the entrypoint', entry, allowed);
-          else allowed.names.add(processName(entry[0]));
-        }
-        for (const [what, hook] of [['livenessProbe', c.livenessProbe], ['readinessProbe', c.readinessProbe], ['startupProbe', c.startupProbe],
-          ['lifecycle.postStart', c.lifecycle?.postStart], ['lifecycle.preStop', c.lifecycle?.preStop]] as Array<[string, any]>) {
-          const command = hook?.exec?.command;
-          if (Array.isArray(command) && command.length > 0) addExec(where, what, command.map(String), allowed);
-        }
-        const ports = (protocol: string): number[] => sortedNumbers((c.ports ?? [])
-          .filter((p: any) => (p.protocol ?? 'TCP') === protocol)
-          .map((p: any) => p.containerPort).filter((p: unknown): p is number => typeof p === 'number'));
-        const statusPaths: string[] = statusVolume === undefined ? [] : (c.volumeMounts ?? [])
-          .filter((v: any) => v.name === statusVolume)
-          .map((v: any) => String(v.mountPath).replace(/\/+$/, '') || '/');
-        for (const value of [c.name, ...statusPaths]) {
-          if (!SAFE_VALUE.test(value.replace(/^\//, 'x'))) {
-            throw new Error(`${ref}: container '${c.name}' has '${value}', which cannot be written safely in a Falco condition. Fix: use plain names and paths`);
-          }
-        }
-        const processes = known ? sortedUnique([...allowed.names]) : undefined;
-        const isWriter = c.name === writer;
-        return {
-          name: c.name,
-          repositories: typeof c.image === 'string' ? imageRepositories(c.image) : [],
-          processes,
-          cmdlines: sortedUnique([...allowed.cmdlines]),
-          parentCmdlines: sortedUnique([...allowed.parents]),
-          ports: ports('TCP'),
-          udpPorts: ports('UDP'),
-          tty: c.tty === true,
-          statusPaths: sortedUnique(statusPaths),
-          writer: isWriter,
-          writerProcesses: !isWriter ? [] : declared.length > 0 ? processes! : [processName((entry ?? AGENT_ENTRYPOINT)[0])],
-        };
-      })
+      .map((c: any) => falcoContainer(c, { ref, name, labels, declarations, latchContainers, writer, statusVolume }))
       .sort((a: FalcoContainer, b: FalcoContainer) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     found.push({ ref, namespace, podMatch, mode: annotations[K.MODE_ANNOTATION], role: labels[K.ROLE_LABEL], containers });
   }
@@ -188,6 +131,85 @@ export function latchWorkloads(manifests: any[], declarations: ProcessDeclaratio
     used.add(id);
     return { ...w, id };
   });
+}
+
+/** How Falco finds the pods of `m`: its namespace and, for a controller, the selector's labels plus the latch's. */
+function podMatchOf(m: any, labels: Record<string, string>, ref: string, name: string, namespace: string): Array<{ field: string; value: string }> {
+  const podMatch = [{ field: 'k8s.ns.name', value: namespace }];
+  if (m.kind === 'Pod') {
+    podMatch.push({ field: 'k8s.pod.name', value: name });
+  } else {
+    const selector: Record<string, string> = (m.kind === 'CronJob' ? m.spec?.jobTemplate?.spec : m.spec)?.selector?.matchLabels ?? labels;
+    const keys = new Set([...Object.keys(selector), K.LATCH_LABEL, K.ROLE_LABEL].filter((k) => k in labels));
+    for (const key of [...keys].sort()) podMatch.push({ field: `k8s.pod.label[${key}]`, value: labels[key] });
+  }
+  for (const { field, value } of podMatch) {
+    if (!SAFE_VALUE.test(value) || !/^[a-z0-9.]+(\[[A-Za-z0-9./_-]+\])?$/.test(field)) {
+      throw new Error(`${ref}: '${field}' = '${value}' cannot be written safely in a Falco condition. Fix: use DNS-style names and label values`);
+    }
+  }
+  return podMatch;
+}
+
+/** What the rules need to know of one container of a latch pod. */
+interface ContainerContext {
+  readonly ref: string;
+  /** The workload's name. */
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly declarations: ProcessDeclaration[];
+  readonly latchContainers: Set<string>;
+  readonly writer?: string;
+  readonly statusVolume?: string;
+}
+
+/** One container's allow-lists (entrypoint, probes, hooks, declared processes), ports, image and status paths. */
+function falcoContainer(c: any, ctx: ContainerContext): FalcoContainer {
+  const { ref, name, labels, declarations, latchContainers, writer, statusVolume } = ctx;
+  const declared = declarations.filter((d) => d.container === c.name && (d.workload === undefined || d.workload === name || d.workload === labels['app.kubernetes.io/name']));
+  const isLatch = latchContainers.has(c.name) || c.name === writer;
+  const where = `${ref}: container '${c.name}'`;
+  const allowed = { names: new Set<string>(), cmdlines: new Set<string>(), parents: new Set<string>() };
+  let known = declared.length > 0;
+  for (const d of declared) for (const p of d.processNames) allowed.names.add(processName(p));
+  // the entrypoint: exactly its command line for the latch containers and shell scripts, else its executable
+  const entry = c.command?.length ? [...c.command, ...(c.args ?? [])] : isLatch ? [...AGENT_ENTRYPOINT, ...(c.args ?? AGENT_CMD)] : undefined;
+  if (!known && entry) {
+    known = true;
+    if (isLatch || scriptOf(entry) !== undefined) addExec(where, 'the entrypoint', entry, allowed);
+    else allowed.names.add(processName(entry[0]));
+  }
+  for (const [what, hook] of [['livenessProbe', c.livenessProbe], ['readinessProbe', c.readinessProbe], ['startupProbe', c.startupProbe],
+    ['lifecycle.postStart', c.lifecycle?.postStart], ['lifecycle.preStop', c.lifecycle?.preStop]] as Array<[string, any]>) {
+    const command = hook?.exec?.command;
+    if (Array.isArray(command) && command.length > 0) addExec(where, what, command.map(String), allowed);
+  }
+  const ports = (protocol: string): number[] => sortedNumbers((c.ports ?? [])
+    .filter((p: any) => (p.protocol ?? 'TCP') === protocol)
+    .map((p: any) => p.containerPort).filter((p: unknown): p is number => typeof p === 'number'));
+  const statusPaths: string[] = statusVolume === undefined ? [] : (c.volumeMounts ?? [])
+    .filter((v: any) => v.name === statusVolume)
+    .map((v: any) => String(v.mountPath).replace(/\/+$/, '') || '/');
+  for (const value of [c.name, ...statusPaths]) {
+    if (!SAFE_VALUE.test(value.replace(/^\//, 'x'))) {
+      throw new Error(`${ref}: container '${c.name}' has '${value}', which cannot be written safely in a Falco condition. Fix: use plain names and paths`);
+    }
+  }
+  const processes = known ? sortedUnique([...allowed.names]) : undefined;
+  const isWriter = c.name === writer;
+  return {
+    name: c.name,
+    repositories: typeof c.image === 'string' ? imageRepositories(c.image) : [],
+    processes,
+    cmdlines: sortedUnique([...allowed.cmdlines]),
+    parentCmdlines: sortedUnique([...allowed.parents]),
+    ports: ports('TCP'),
+    udpPorts: ports('UDP'),
+    tty: c.tty === true,
+    statusPaths: sortedUnique(statusPaths),
+    writer: isWriter,
+    writerProcesses: !isWriter ? [] : declared.length > 0 ? processes! : [processName((entry ?? AGENT_ENTRYPOINT)[0])],
+  };
 }
 
 /** A Falco list/macro name fragment: lower-case letters, digits and underscores. */
