@@ -4,11 +4,16 @@
  * namespace default-deny; one in ten images is not pinned, so the report is not
  * empty), then times the restricted pack in process and as the real command.
  * Budget (issue 5): under 2 s for the command on this machine.
+ * Then, side by side in this process (interleaved, medians of 5): the audit of
+ * 1000 and 10000 workloads against a bare js-yaml parse of the same files
+ * (read + loadAll, no rules). Budget (issue 13): at most 1.5x the parse at 10000.
+ * BENCH_QUICK=1 measures 1000 only.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as jsYaml from 'js-yaml';
 import { stringify } from 'yaml';
 import { main } from '../src/cli/main';
 
@@ -69,14 +74,14 @@ function workload(i: number): any[] {
   ];
 }
 
-function generate(dir: string) {
+function generate(dir: string, workloads = WORKLOADS) {
   fs.writeFileSync(path.join(dir, 'namespace.yaml'), stringify({
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name: 'default-deny', namespace: 'bench' },
     spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] },
   }));
-  for (let i = 0; i < WORKLOADS; i++) {
+  for (let i = 0; i < workloads; i++) {
     fs.writeFileSync(path.join(dir, `workload-${i}.yaml`), workload(i).map((o) => stringify(o, { aliasDuplicateObjects: false })).join('---\n'));
   }
 }
@@ -131,9 +136,56 @@ function bench(dir: string) {
   }
 }
 
+const PARSE_BUDGET = 1.5;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** The floor: every file read and parsed with js-yaml, nothing else. */
+function bareParse(dir: string): number {
+  let docs = 0;
+  for (const f of fs.readdirSync(dir).sort()) {
+    jsYaml.loadAll(fs.readFileSync(path.join(dir, f), 'utf8'), (d) => {
+      if (d) docs++;
+    });
+  }
+  return docs;
+}
+
+/** Audit / bare parse at `workloads`, interleaved, medians of 5 (after one warm-up of each). */
+function againstParse(workloads: number): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'superlatch-bench-parse-'));
+  try {
+    generate(dir, workloads);
+    const audit = () => main(['audit', dir], { out: () => {}, err: () => {} });
+    const timed = (fn: () => unknown) => {
+      const start = process.hrtime.bigint();
+      fn();
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    };
+    timed(audit);
+    timed(() => bareParse(dir));
+    const a: number[] = [];
+    const p: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      a.push(timed(audit));
+      p.push(timed(() => bareParse(dir)));
+    }
+    const ratio = median(a) / median(p);
+    console.log(`audit of ${workloads} workloads: median ${median(a).toFixed(0)} ms; bare js-yaml parse of the same files: median ${median(p).toFixed(0)} ms; ratio ${ratio.toFixed(2)}`);
+    return ratio;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'superlatch-bench-'));
 try {
   bench(dir);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }
+const sizes = process.env.BENCH_QUICK === '1' ? [1000] : [1000, 10000];
+const ratios = sizes.map((n) => againstParse(n));
+const last = ratios[ratios.length - 1];
+const ok = last <= PARSE_BUDGET;
+console.log(`audit / bare parse at ${sizes[sizes.length - 1]} workloads: ${last.toFixed(2)} (budget <= ${PARSE_BUDGET}${sizes.length === 1 ? ', judged at 10000 without BENCH_QUICK' : ''}): ${ok ? 'OK' : 'OVER'}`);
+if (!ok && sizes.length > 1) process.exitCode = 1;
