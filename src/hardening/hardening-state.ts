@@ -184,7 +184,7 @@ export class HardeningState {
     const addr = (kind.plainSelector ? selector : selector?.matchLabels)?.[CDK8S_ADDR_LABEL] ?? template.metadata?.labels?.[CDK8S_ADDR_LABEL];
     if (addr) pass.addrToLabels.set(addr, selectorLabelsOf(identity));
 
-    const serviceAccountName = this.serviceAccountFor(pass, obj, owner, identity, options, profile, json);
+    const serviceAccountName = this.serviceAccountFor(pass, obj, owner, identity, options, profile, namespace, template.spec ?? {});
     if (options.podDisruptionBudget !== false && kind.replicated && (json.spec?.replicas ?? 1) >= 2) {
       this.derive(run, pass.wanted, owner, 'PodDisruptionBudget', {
         apiVersion: 'policy/v1',
@@ -216,9 +216,7 @@ export class HardeningState {
    * role off from the API. Returns the name the pod should run as, if derived.
    */
   private serviceAccountFor(pass: HardeningPass, obj: ApiObject, owner: IConstruct, identity: Identity,
-    options: WorkloadHardeningOptions, profile: ResolvedProfile, json: any): string | undefined {
-    const namespace: string | undefined = json.metadata?.namespace;
-    const podSpec = at(json, workloadKindOf(json)!.templatePath)?.spec ?? {};
+    options: WorkloadHardeningOptions, profile: ResolvedProfile, namespace: string | undefined, podSpec: any): string | undefined {
     const ownAccount = podSpec.serviceAccountName && podSpec.serviceAccountName !== 'default' ? podSpec.serviceAccountName : undefined;
     const serviceAccountName = options.serviceAccount !== false && !ownAccount ? objectNameOf(identity) : undefined;
     if (serviceAccountName) {

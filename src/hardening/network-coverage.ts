@@ -13,8 +13,7 @@ import { workloadPolicy } from '../rules/network/workload-policy';
  */
 export function checkNetworkCoverage(run: PipelineRun, targets: Map<ApiObject, string>): void {
   if (targets.size === 0) return;
-  const objects = [...run.manifests.keys()];
-  const manifests = objects.map((o) => run.manifests.get(o));
+  const { objects, manifests } = run.snapshot();
   const set = ManifestSet.of(manifests);
   const denied = new Set(set.ofKind('NetworkPolicy').filter((p) => isDefaultDeny(p.obj)).map((p) => p.namespace));
   const uncovered = new Map<number, string>();

@@ -45,8 +45,27 @@ export class PipelineRun {
   /** Every object of the app and its manifest, in construct-tree order (objects added by a stage come last). */
   public readonly manifests = new Map<ApiObject, any>();
   private readonly problems: Array<{ scope: IConstruct; message: string }> = [];
+  private frozen?: { readonly objects: ApiObject[]; readonly manifests: any[] };
 
   constructor(private readonly render: (obj: ApiObject) => any) {}
+
+  /**
+   * The objects and their manifests as two parallel arrays, built once per
+   * stage and shared by that stage's read-only steps (the CHECKS stage's checks
+   * and the rules they run, which index the same array).
+   */
+  public snapshot(): { readonly objects: ApiObject[]; readonly manifests: any[] } {
+    if (!this.frozen) {
+      const objects = [...this.manifests.keys()];
+      this.frozen = { objects, manifests: objects.map((o) => this.manifests.get(o)) };
+    }
+    return this.frozen;
+  }
+
+  /** A new stage starts: the previous stage may have changed manifests. */
+  public nextStage(): void {
+    this.frozen = undefined;
+  }
 
   /** Adds an object created during the run (a derived ServiceAccount...) with its cdk8s rendering. */
   public add(obj: ApiObject): any {
@@ -205,6 +224,7 @@ export class SynthesisPipeline {
       else run.add(c);
     }
     for (const stage of STAGES) {
+      run.nextStage();
       for (const step of this.steps.get(stage) ?? []) step(run);
       for (const { obj, transform } of this.transforms.get(stage) ?? []) {
         if (!run.manifests.has(obj)) continue; // removed from the tree

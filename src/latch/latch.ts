@@ -286,8 +286,7 @@ function installSynthChecks(root: IConstruct, latchCommands: () => Map<ApiObject
   if (SYNTH_CHECKS.has(root)) return;
   SYNTH_CHECKS.add(root);
   SynthesisPipeline.of(root).addStep(Stage.CHECKS, (run) => {
-    const objects = [...run.manifests.keys()];
-    const manifests = objects.map((o) => run.manifests.get(o));
+    const { objects, manifests } = run.snapshot();
     for (const rule of SYNTH_RULES) {
       const result = rule.check(manifests);
       if (result.status !== RuleStatus.NON_COMPLIANT) continue;

@@ -139,7 +139,8 @@ export class HardenedNamespace extends Construct {
  * judged on the synthesis pipeline's final manifests.
  */
 function fitErrors(run: PipelineRun, namespace: string): Array<{ about?: ApiObject; message: string }> {
-  const objects = [...run.manifests.keys()].filter((o) => run.manifests.get(o)?.metadata?.namespace === namespace);
+  const all = run.snapshot();
+  const objects = all.objects.filter((_, i) => all.manifests[i]?.metadata?.namespace === namespace);
   if (!objects.some((o) => o.kind === 'LimitRange' || o.kind === 'ResourceQuota')) return [];
   const paths = objects.map((o) => o.node.path.replace(/\/Resource$/, ''));
   const byPath = new Map(paths.map((p, i) => [p, objects[i]]));
