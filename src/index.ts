@@ -15,3 +15,4 @@ export * from './rules';
 export * from './namespace/namespace-resource-quota';
 export * from './namespace/namespace-limit-range';
 export * from './guardrails';
+export * from './target/kubernetes-version';
