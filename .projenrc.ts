@@ -25,6 +25,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@types/node@^20',
     '@types/js-yaml@^4.0.9',
     'kubernetes-models@4.4.2',
+    // the schema judge of the newest target: kubernetes-models 5.1.0 is generated from Kubernetes v1.36.0
+    // (ESM-only: the judge loads it in a child process)
+    'kubernetes-models-1.36@npm:kubernetes-models@5.1.0',
     '@monokle/validation@0.33.0',
     'ajv@^8.17.1',
     // the SARIF 2.1.0 schema is draft-04 and uses the uri formats

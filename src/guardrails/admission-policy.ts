@@ -6,6 +6,7 @@ import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
 import { WORKLOAD_KINDS } from '../internal/workload-kinds';
 import { Latch } from '../latch/latch';
+import { KubernetesTarget, KubernetesVersion } from '../target/kubernetes-version';
 
 /**
  * API version of the ValidatingAdmissionPolicy objects.
@@ -55,8 +56,9 @@ export interface GuardrailAdmissionPolicyProps {
   readonly name?: string;
 
   /**
-   * API version of both objects.
-   * @default AdmissionPolicyVersion.V1
+   * API version of both objects. An API version the target Kubernetes version
+   * does not have (v1 before 1.30, v1beta1 before 1.28) is refused.
+   * @default - the one the target serves: V1 from 1.30, V1BETA1 for 1.28 and 1.29, V1ALPHA1 for 1.27 (`KubernetesTarget.of(this)`)
    */
   readonly apiVersion?: AdmissionPolicyVersion;
 
@@ -146,7 +148,7 @@ export class GuardrailAdmissionPolicy extends Construct {
     checkDnsLabel(where, 'name', this.bindingName);
     const actions = checkedProps(where, props);
 
-    const apiVersion = props.apiVersion ?? AdmissionPolicyVersion.V1;
+    const apiVersion = admissionApiVersion(where, KubernetesTarget.of(this), props.apiVersion);
     const workloadTemplates = props.workloadTemplates ?? true;
     const namespaces = [...new Set(props.namespaces)].sort();
     const options = {
@@ -195,6 +197,24 @@ export class GuardrailAdmissionPolicy extends Construct {
     // cluster-scoped: the pipeline's clean-up drops their namespace
     SynthesisPipeline.of(binding).track(binding);
   }
+}
+
+/** The first Kubernetes minor that has each API version of ValidatingAdmissionPolicy. */
+const ADMISSION_API_SINCE: ReadonlyArray<[AdmissionPolicyVersion, KubernetesVersion]> = [
+  [AdmissionPolicyVersion.V1, KubernetesVersion.V1_30],
+  [AdmissionPolicyVersion.V1BETA1, KubernetesVersion.V1_28],
+  [AdmissionPolicyVersion.V1ALPHA1, KubernetesVersion.V1_27],
+];
+
+/** The API version the target has (the newest), or the one asked for if the target has it. */
+export function admissionApiVersion(where: string, target: KubernetesVersion, asked?: AdmissionPolicyVersion): AdmissionPolicyVersion {
+  const served = ADMISSION_API_SINCE.find(([, since]) => target.isAtLeast(since))![0];
+  if (asked === undefined) return served;
+  const since = ADMISSION_API_SINCE.find(([v]) => v === asked)![1];
+  if (!target.isAtLeast(since)) {
+    throw new Error(`${where} apiVersion: ${asked} does not exist in Kubernetes ${target.name} (it is served from ${since.name}). Fix: remove apiVersion to use ${served}, or target ${since.name} or later with KubernetesTarget.set(app, KubernetesVersion.V1_${since.minor})`);
+  }
+  return asked;
 }
 
 /** Refuses props the API server or the policy's meaning would not accept; returns the sorted validation actions. */

@@ -93,12 +93,23 @@ export interface HardeningProfileProps {
   readonly seccompProfile?: SeccompProfile;
 
   /**
-   * AppArmor profile, written as the 1.27 annotation
-   * `container.apparmor.security.beta.kubernetes.io/<container>` for every container.
-   * `runtime/default` or `localhost/<profile>`.
+   * AppArmor profile: `runtime/default` or `localhost/<profile>`. Up to a
+   * Kubernetes 1.29 target it is written as the annotation
+   * `container.apparmor.security.beta.kubernetes.io/<container>` for every
+   * container; from 1.30 as the pod's `securityContext.appArmorProfile` field
+   * (`RuntimeDefault`, or `Localhost` with `localhostProfile`).
    * @default "runtime/default"
    */
   readonly appArmorProfile?: string;
+
+  /**
+   * Run the pods in a user namespace of their own (`hostUsers: false`): uid 0
+   * inside the pod is an unprivileged uid on the node. Needs a Kubernetes 1.33
+   * target or later (user namespaces on by default; the node needs Linux 6.3+
+   * and a runtime that supports them); refused for earlier targets.
+   * @default false
+   */
+  readonly userNamespaces?: boolean;
 
   /**
    * Mount a small `emptyDir` at `/tmp` in every container that has no mount there,
@@ -140,6 +151,7 @@ export interface ResolvedProfile {
   readonly relaxations: Relaxation[];
   readonly relaxed: Set<RelaxationName>;
   readonly addCapabilities: string[];
+  readonly userNamespaces: boolean;
 }
 
 /**
@@ -225,6 +237,7 @@ export class HardeningProfile {
       relaxations: this.relaxations,
       relaxed: new Set(this.relaxations.map((x) => x.name)),
       addCapabilities: [...new Set(this.relaxations.flatMap((x) => x.capabilities))].sort(),
+      userNamespaces: p.userNamespaces ?? false,
     };
   }
 }

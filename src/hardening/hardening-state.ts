@@ -11,6 +11,7 @@ import { disruptionBudgetSpec } from '../internal/pdb';
 import { ownerOf, PipelineRun, Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkLabelValue, toDnsLabel } from '../internal/validation';
 import { at, workloadKindOf } from '../internal/workload-kinds';
+import { KubernetesTarget } from '../target/kubernetes-version';
 
 /** The labels a hardened workload is known by. */
 export interface Identity {
@@ -205,6 +206,7 @@ export class HardeningState {
       plusDefaultResources: containersWithPlusDefaults(owner),
       // affinities written by cdk8s-plus (spread, colocate...) may name other workloads by hash
       rewriteSelectors: (j: any) => replaceAddrSelectors(j, pass.addrToLabels),
+      target: KubernetesTarget.of(obj),
     });
     run.manifests.set(obj, result.manifest);
     for (const e of result.errors) run.error(obj, `${where} ${e}`);

@@ -6,6 +6,7 @@ import { DIGEST_PINNED, digestForms } from '../internal/digest';
 import { canonicalJson, sortKeys, sortKeysDeep } from '../internal/objects';
 import { quantity } from '../internal/quantity';
 import { at as valueAt, ensureAt, WorkloadKind, workloadKindOf } from '../internal/workload-kinds';
+import { KubernetesVersion } from '../target/kubernetes-version';
 
 /**
  * The hardened profile as one pure function over a rendered workload manifest.
@@ -17,6 +18,11 @@ import { at as valueAt, ensureAt, WorkloadKind, workloadKindOf } from '../intern
 export const CDK8S_ADDR_LABEL = 'cdk8s.io/metadata.addr';
 
 export const APPARMOR_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+
+/** The `appArmorProfile` field (1.30+) of a profile written `runtime/default` or `localhost/<name>`. */
+export function appArmorFieldOf(profile: string): any {
+  return profile.startsWith('localhost/') ? { localhostProfile: profile.slice('localhost/'.length), type: 'Localhost' } : { type: 'RuntimeDefault' };
+}
 
 function smaller(a: string, b: string): string {
   const [x, y] = [quantity(a), quantity(b)];
@@ -58,6 +64,8 @@ export interface HardenContext {
   readonly serviceAccountName?: string;
   /** Containers whose resources are cdk8s-plus's own defaults: they get the profile's instead. */
   readonly plusDefaultResources?: string[];
+  /** The Kubernetes version the manifest is for (AppArmor as a field from 1.30, user namespaces). */
+  readonly target?: KubernetesVersion;
 }
 
 export interface HardenResult {
@@ -107,6 +115,7 @@ class WorkloadHardener {
   public run(): HardenResult {
     this.identity();
     this.refuseHostAccess();
+    this.userNamespaces();
     this.podSecurityContext();
     this.annotations = { ...(this.tmeta.annotations ?? {}) };
     this.strict = new Set(String(this.annotations[SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION] ?? '').split(',').filter((x) => x));
@@ -157,6 +166,19 @@ class WorkloadHardener {
       if (kind.plainSelector) this.selectorOwner.selector = ml;
       else selector.matchLabels = ml;
     }
+  }
+
+  /** User namespaces (`hostUsers: false`) when the profile asks for them, from Kubernetes 1.33. */
+  private userNamespaces(): void {
+    if (!this.profile.userNamespaces) return;
+    const target = this.ctx.target ?? KubernetesVersion.DEFAULT;
+    if (!target.isAtLeast(KubernetesVersion.V1_33)) {
+      this.fail(this.at('spec.hostUsers'), `user namespaces are on by default only from Kubernetes v1.33 (the target is ${target.name})`,
+        'target v1.33 or later with KubernetesTarget.set(app, KubernetesVersion.V1_33), or remove userNamespaces from the profile');
+    } else if (this.spec.hostUsers === true) {
+      this.fail(this.at('spec.hostUsers'), 'the pod asks for the host user namespace but the profile runs it in its own', 'remove hostUsers: true, or userNamespaces from the profile');
+    }
+    this.spec.hostUsers = false;
   }
 
   /** What the profile refuses outright (no relaxation: outside what we harden). */
@@ -232,18 +254,52 @@ class WorkloadHardener {
           c.volumeMounts = [...(c.volumeMounts ?? []), { name: 'tmp', mountPath: '/tmp' }];
           needsTmp = true;
         }
-        const key = APPARMOR_PREFIX + c.name;
-        if (this.relaxed(RelaxationName.NO_APPARMOR) && !strict.has(c.name)) return;
-        if (annotations[key] === 'unconfined') {
-          this.fail(`${this.tpJson ? this.tpJson + '.' : ''}metadata.annotations['${key}']`, `container '${c.name}' runs unconfined by AppArmor`, 'remove the annotation, or add Relaxation.noAppArmor(reason)');
-        }
-        annotations[key] = annotations[key] ?? profile.appArmorProfile;
+        this.appArmor(c, `spec.${group}[${i}]`);
       });
     }
+    if (this.appArmorField() && !this.relaxed(RelaxationName.NO_APPARMOR)) this.podAppArmor();
     if ((spec.containers ?? []).length === 0) this.fail(this.at('spec.containers'), 'the pod has no containers', 'add at least one container');
     this.latchUids();
     if (needsTmp) this.tmpVolume();
     if (Object.keys(annotations).length > 0) this.tmeta.annotations = annotations;
+  }
+
+  /** AppArmor is the `appArmorProfile` field from Kubernetes 1.30, the per-container annotation before. */
+  private appArmorField(): boolean {
+    return (this.ctx.target ?? KubernetesVersion.DEFAULT).isAtLeast(KubernetesVersion.V1_30);
+  }
+
+  /**
+   * One container's AppArmor profile: never unconfined (annotation or field);
+   * before 1.30 the annotation, from 1.30 the pod's field covers it, or its own
+   * field when the pod goes without (a relaxed pod's latch containers).
+   */
+  private appArmor(c: any, where: string): void {
+    const key = APPARMOR_PREFIX + c.name;
+    const strict = this.strict.has(c.name);
+    if (this.relaxed(RelaxationName.NO_APPARMOR) && !strict) return;
+    if (this.annotations[key] === 'unconfined') {
+      this.fail(`${this.tpJson ? this.tpJson + '.' : ''}metadata.annotations['${key}']`, `container '${c.name}' runs unconfined by AppArmor`, 'remove the annotation, or add Relaxation.noAppArmor(reason)');
+    }
+    if (!this.appArmorField()) {
+      this.annotations[key] = this.annotations[key] ?? this.profile.appArmorProfile;
+      return;
+    }
+    if (c.securityContext?.appArmorProfile?.type === 'Unconfined') {
+      this.fail(this.at(`${where}.securityContext.appArmorProfile.type`), `container '${c.name}' runs unconfined by AppArmor`, 'remove the field, or add Relaxation.noAppArmor(reason)');
+    }
+    if (strict && this.relaxed(RelaxationName.NO_APPARMOR) && !c.securityContext?.appArmorProfile && this.annotations[key] === undefined) {
+      c.securityContext = sortKeys({ ...(c.securityContext ?? {}), appArmorProfile: appArmorFieldOf(this.profile.appArmorProfile) });
+    }
+  }
+
+  /** The pod-level `appArmorProfile` (1.30+): the profile's, unless the pod names its own; never Unconfined. */
+  private podAppArmor(): void {
+    const psc = this.psc;
+    if (psc.appArmorProfile?.type === 'Unconfined') {
+      this.fail(this.at('spec.securityContext.appArmorProfile.type'), 'the pod runs unconfined by AppArmor', 'remove the field, or add Relaxation.noAppArmor(reason)');
+    }
+    psc.appArmorProfile = psc.appArmorProfile ?? appArmorFieldOf(this.profile.appArmorProfile);
   }
 
   /** The latch's containers run as their own uid, never one of the application's. */

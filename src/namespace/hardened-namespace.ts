@@ -7,6 +7,7 @@ import { PipelineRun, Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
 import { DnsOptions } from '../network/dns';
 import { NamespaceNetworkBaseline } from '../network/namespace-network-baseline';
+import { KubernetesTarget } from '../target/kubernetes-version';
 
 /** Pod Security Admission levels. */
 export enum PodSecurityLevel {
@@ -31,7 +32,7 @@ export interface HardenedNamespaceProps {
 
   /**
    * Pod Security Standards version the labels pin.
-   * @default "v1.27"
+   * @default - the target Kubernetes version (`KubernetesTarget.of(this)`): "v1.27" when none is set
    */
   readonly podSecurityVersion?: string;
 
@@ -99,7 +100,7 @@ export class HardenedNamespace extends Construct {
     checkDnsLabel(`[${this.node.path}]`, 'name', props.name);
     this.name = props.name;
     const level = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
-    const version = props.podSecurityVersion ?? 'v1.27';
+    const version = props.podSecurityVersion ?? KubernetesTarget.of(this).name;
     if (!/^(v\d+\.\d+|latest)$/.test(version)) {
       throw new Error(`[${this.node.path}] podSecurityVersion '${version}' must look like 'v1.27' (or 'latest', which is not pinned)`);
     }

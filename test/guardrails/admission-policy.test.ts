@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { evaluateCel } from './cel';
 import { AGENT_IMAGE, AGENT_PROFILE, AGENT_REPO, hubGuardedWorkload, sidecarWorkload } from './latch-fixtures';
 import { expectVapShape } from './vap-shape';
-import { Harden, Latch, LatchCredentials, LatchMode, SeccompProfile } from '../../src';
+import { Harden, KubernetesTarget, KubernetesVersion, Latch, LatchCredentials, LatchMode, SeccompProfile } from '../../src';
 import { AdmissionFailurePolicy, AdmissionPolicyVersion, AdmissionValidationAction, GuardrailAdmissionPolicy, GuardrailAdmissionPolicyProps } from '../../src/guardrails';
 import { expectNoFindings } from '../judges';
 import { coverNetwork, errorOf, find, goodContainer, newChart, podSpec, podTemplate } from '../util';
@@ -24,8 +24,12 @@ const NAMES = [
 
 const REPORT_ONLY = [AdmissionValidationAction.WARN, AdmissionValidationAction.AUDIT];
 
+/** The policy's manifests in a chart of the Kubernetes version that serves `props.apiVersion` (1.27 without). */
 function policyManifests(props: Partial<GuardrailAdmissionPolicyProps> = {}) {
   const { chart } = newChart('apps');
+  const servedFrom = { [AdmissionPolicyVersion.V1]: KubernetesVersion.V1_30, [AdmissionPolicyVersion.V1BETA1]: KubernetesVersion.V1_28 };
+  const target = props.apiVersion && (servedFrom as any)[props.apiVersion];
+  if (target) KubernetesTarget.set(chart, target);
   new GuardrailAdmissionPolicy(chart, 'guardrails', { namespaces: ['apps'], ...props });
   return Testing.synth(chart);
 }
@@ -130,9 +134,9 @@ describe('the policy object', () => {
     for (const m of policyManifests()) expect(m.metadata.namespace).toBeUndefined();
   });
 
-  test('admissionregistration.k8s.io/v1 by default, v1alpha1 (Kubernetes 1.27) or v1beta1 on request', () => {
-    expect(policyManifests().map((m) => m.apiVersion)).toEqual(['admissionregistration.k8s.io/v1', 'admissionregistration.k8s.io/v1']);
-    for (const v of [AdmissionPolicyVersion.V1ALPHA1, AdmissionPolicyVersion.V1BETA1]) {
+  test('the target\'s API version by default (v1alpha1 for the default target, 1.27); each version on request where the target has it', () => {
+    expect(policyManifests().map((m) => m.apiVersion)).toEqual(['admissionregistration.k8s.io/v1alpha1', 'admissionregistration.k8s.io/v1alpha1']);
+    for (const v of [AdmissionPolicyVersion.V1ALPHA1, AdmissionPolicyVersion.V1BETA1, AdmissionPolicyVersion.V1]) {
       expect(policyManifests({ apiVersion: v }).map((m) => m.apiVersion)).toEqual([v, v]);
     }
   });
@@ -149,10 +153,10 @@ describe('the policy object', () => {
   });
 
   test('the schema judge knows neither VAP version at 1.27 (v1 is GA since 1.30, v1alpha1 is an alpha API it does not model): exempted, shape checked above', async () => {
-    await expectNoFindings(policyManifests(), {
+    await expectNoFindings(policyManifests({ apiVersion: AdmissionPolicyVersion.V1 }), {
       exemptions: [{ judge: 'schema', id: 'unknown-kind', reason: 'ValidatingAdmissionPolicy v1 is GA since Kubernetes 1.30; the 1.27 judge has no model; shape checked by expectVapShape' }],
     });
-    await expectNoFindings(policyManifests({ apiVersion: AdmissionPolicyVersion.V1ALPHA1 }), {
+    await expectNoFindings(policyManifests(), {
       exemptions: [{ judge: 'schema', id: 'not-validated', reason: 'the 1.27 alpha API is not modelled by kubernetes-models; shape checked by expectVapShape' }],
     });
   });

@@ -71,6 +71,7 @@ const profileChecks: Record<string, [string, () => void]> = {
       requests: { 'cpu': '100m', 'memory': '64Mi', 'ephemeral-storage': '64Mi' },
       limits: { 'cpu': '500m', 'memory': '256Mi', 'ephemeral-storage': '256Mi' },
     }))],
+  userNamespaces: ['false', () => workloads.forEach((w) => expect(podSpec(w).hostUsers).toBeUndefined())],
   relaxations: ['- none', () => workloads.forEach((w) => {
     expect(w.metadata.annotations[SuperlatchKeys.RELAXATIONS_ANNOTATION]).toBeUndefined();
     expect(w.metadata.annotations[SuperlatchKeys.PROFILE_ANNOTATION]).toBe('restricted');

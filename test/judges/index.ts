@@ -67,8 +67,9 @@ export async function judge(manifests: readonly Manifest[], options: JudgeOption
   const objects = jsonClone(manifests.filter((m) => m !== null && m !== undefined));
 
   const monokle = run.has('monokle') ? runMonokleJudge(objects) : undefined;
-  const schema = run.has('schema') ? runSchemaJudge(objects) : { findings: [], notValidated: [] };
-  const polaris = run.has('polaris') ? runPolarisJudge(objects) : [];
+  const version = options.kubernetesVersion ?? '1.27';
+  const schema = run.has('schema') ? runSchemaJudge(objects, version) : { findings: [], notValidated: [] };
+  const polaris = run.has('polaris') ? runPolarisJudge(objects, { kubernetesVersion: version }) : [];
   const monokleFindings = monokle ? (await monokle).findings : [];
 
   const used = new Set<Exemption>();

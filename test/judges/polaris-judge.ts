@@ -8,7 +8,7 @@
  *   implemented by hand below, following their YAML: the plain `schema` part (when they have one) still
  *   runs through ajv, the templated part is evaluated in TypeScript.
  * - Objects are judged as Polaris sees them after Go typed decoding (nulls and unknown fields dropped;
- *   see `typedView`).
+ *   see `typedViews`).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -16,7 +16,7 @@ import Ajv2019 from 'ajv/dist/2019';
 import type { ValidateFunction } from 'ajv/dist/2019';
 import { parse as parseYaml } from 'yaml';
 import { formatPath, groupOf, isPlainObject, refOf, Workload, workloadOf } from './objects';
-import { typedView } from './schema-judge';
+import { SchemaVersion, typedViews } from './schema-judge';
 import { Finding, Manifest } from './types';
 
 /** Where the Polaris checks live: `SUPERLATCH_POLARIS_CHECKS` or the vendored `test/fixtures/polaris-checks`. */
@@ -303,12 +303,14 @@ const HANDLED_TARGETS = new Set(['Container', 'PodSpec', 'PodTemplate', 'Control
 export interface PolarisOptions {
   /** Evaluate only these check ids (default: every check). */
   readonly only?: readonly string[];
+  /** The Kubernetes version whose typed view Polaris sees (default 1.27). */
+  readonly kubernetesVersion?: SchemaVersion;
 }
 
 /** Judge (c): evaluates every applicable Polaris check on every object. */
 export function runPolarisJudge(manifests: readonly Manifest[], options: PolarisOptions = {}): Finding[] {
   const checks = polarisChecks().filter((c) => !options.only || options.only.includes(c.id));
-  const typed = manifests.map(typedView);
+  const typed = typedViews(manifests, options.kubernetesVersion);
   const findings: Finding[] = [];
   typed.forEach((obj, index) => {
     const object = refOf(manifests[index]);

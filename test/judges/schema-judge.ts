@@ -1,13 +1,16 @@
 /**
- * Judge (a): the Kubernetes 1.27 OpenAPI schema, as shipped by kubernetes-models@4.4.2.
+ * Judge (a): the Kubernetes OpenAPI schema of the target version: 1.27 as shipped by
+ * kubernetes-models@4.4.2 (in process), 1.36 as shipped by kubernetes-models@5.1.0 (generated from
+ * Kubernetes v1.36.0; ESM-only, so it runs in a child process, schema-runner.mjs).
  *
  * kubernetes-models ships its schemas only as precompiled ajv validators (no JSON schema or
  * definitions to walk), and those validators ignore unknown fields. The unknown-field check therefore
- * observes the validator itself: the object is handed to it behind a read-tracking Proxy. A generated
- * validator reads every property its schema declares (`data.x === undefined || validate(data.x)`) and
- * enumerates map-like objects (`for (key in data)`), so an object key that the validator never read,
- * in an object whose schema declares properties, is a field the 1.27 schema does not know.
+ * observes the validator itself (schema-track.cjs): the object is handed to it behind a read-tracking
+ * Proxy, and an object key that the validator never read, in an object whose schema declares
+ * properties, is a field the schema does not know.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import * as admissionregistrationV1 from 'kubernetes-models/admissionregistration.k8s.io/v1';
 import * as apiextensionsV1 from 'kubernetes-models/apiextensions.k8s.io/v1';
 import * as apiregistrationV1 from 'kubernetes-models/apiregistration.k8s.io/v1';
@@ -32,6 +35,14 @@ import * as storageV1 from 'kubernetes-models/storage.k8s.io/v1';
 import * as coreV1 from 'kubernetes-models/v1';
 import { formatPath, isPlainObject, PathSegment, refOf } from './objects';
 import { Finding, Manifest, ObjectRef } from './types';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { validateWithModel: observe } = require('./schema-track.cjs') as {
+  validateWithModel(validate: (this: unknown) => void, obj: unknown): { errors: AjvError[]; unknownFields: PathSegment[][] };
+};
+
+/** The Kubernetes versions the schema judge has a schema for. */
+export type SchemaVersion = '1.27' | '1.36';
 
 /** A kubernetes-models model class: static type meta and a prototype `validate()`. */
 interface ModelClass {
@@ -127,40 +138,6 @@ export function validatedKinds(): string[] {
   return [...modelRegistry().keys()].sort();
 }
 
-/** What the validator did with one object node (see the file comment). */
-interface NodeRecord {
-  readonly path: readonly PathSegment[];
-  readonly target: Record<string, unknown>;
-  readonly read: Set<string>;
-  enumerated: boolean;
-}
-
-/** Wraps `value` so that every property read and key enumeration on plain objects is recorded. */
-function track(value: unknown, path: PathSegment[], records: NodeRecord[]): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  const record: NodeRecord | undefined = Array.isArray(value)
-    ? undefined
-    : { path, target: value as Record<string, unknown>, read: new Set(), enumerated: false };
-  if (record) records.push(record);
-  const children = new Map<string, unknown>();
-  return new Proxy(value, {
-    get(target, key, receiver) {
-      const child = Reflect.get(target, key, receiver);
-      if (typeof key !== 'string') return child;
-      record?.read.add(key);
-      if (typeof child !== 'object' || child === null || !Object.prototype.hasOwnProperty.call(target, key)) return child;
-      if (!children.has(key)) {
-        children.set(key, track(child, [...path, Array.isArray(target) ? Number(key) : key], records));
-      }
-      return children.get(key);
-    },
-    ownKeys(target) {
-      if (record) record.enumerated = true;
-      return Reflect.ownKeys(target);
-    },
-  });
-}
-
 /** An ajv error as produced by kubernetes-models validators (after its English localisation). */
 interface AjvError {
   readonly instancePath: string;
@@ -175,29 +152,39 @@ interface ValidationOutcome {
   readonly unknownFields: PathSegment[][];
 }
 
-/** Runs the model's validator over `obj` and reports its errors and the unknown fields. */
+/** Runs the model's validator over `obj` and reports its errors and the unknown fields (schema gaps aside). */
 function validateWithModel(model: ModelClass, obj: Manifest): ValidationOutcome {
-  const records: NodeRecord[] = [];
-  const proxy = track(obj, [], records);
-  let errors: AjvError[] = [];
-  try {
-    model.prototype.validate.call(proxy);
-  } catch (err) {
-    const list = (err as { errors?: unknown }).errors;
-    if (!Array.isArray(list)) throw err;
-    errors = list as AjvError[];
-  }
-  const unknownFields: PathSegment[][] = [];
-  for (const record of records) {
-    // A validator that neither read nor enumerated anything has no declared properties
-    // (a free-form object such as RawExtension): nothing to judge there.
-    if (record.enumerated || record.read.size === 0) continue;
-    for (const key of Object.keys(record.target)) {
-      const at = [...record.path, key];
-      if (!record.read.has(key) && !isSchemaGap(model.kind, formatPath(at))) unknownFields.push(at);
-    }
-  }
-  return { errors, unknownFields };
+  const { errors, unknownFields } = observe(model.prototype.validate, obj);
+  return { errors, unknownFields: unknownFields.filter((at) => !isSchemaGap(model.kind, formatPath(at))) };
+}
+
+/** One object's outcome: validated against a model, or no model (in a group version the target serves, or not). */
+type Outcome = ({ model: true } & ValidationOutcome) | { model: false; servedApiVersion: boolean };
+
+/** The outcome of every object at 1.27, in this process. */
+function outcomes127(manifests: readonly Manifest[]): Outcome[] {
+  modelRegistry();
+  return manifests.map((obj) => {
+    const model = modelFor(obj.apiVersion, obj.kind);
+    return model ? { model: true, ...validateWithModel(model, obj) } : { model: false, servedApiVersion: servedApiVersions!.has(obj.apiVersion) };
+  });
+}
+
+/** Runs schema-runner.mjs for a newer target. */
+function runner(input: object): any {
+  const result = spawnSync(process.execPath, [join(__dirname, 'schema-runner.mjs')], {
+    input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`schema runner failed (status ${result.status}): ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+/** The outcome of every object at `version` (typed objects only: apiVersion and kind are strings). */
+function outcomesAt(manifests: readonly Manifest[], version: SchemaVersion): Outcome[] {
+  if (version === '1.27') return outcomes127(manifests);
+  const outcomes: Outcome[] = runner({ version, manifests });
+  const withoutGaps = (o: ValidationOutcome, kind: string) => o.unknownFields.filter((at) => !isSchemaGap(kind, formatPath(at)));
+  return outcomes.map((o, i) => (o.model ? { ...o, unknownFields: withoutGaps(o, manifests[i].kind) } : o));
 }
 
 function pointerToSegments(pointer: string): PathSegment[] {
@@ -217,76 +204,89 @@ function describeError(error: AjvError): string {
   }
 }
 
-/** Judge (a): validates every object against the Kubernetes 1.27 schema. */
-export function runSchemaJudge(manifests: readonly Manifest[]): { findings: Finding[]; notValidated: ObjectRef[] } {
+/** Group versions removed by 1.36 in addition to those removed by 1.27. */
+const REMOVED_BY_1_36: Readonly<Record<string, { removedIn: string; kinds?: readonly string[] }>> = {
+  'flowcontrol.apiserver.k8s.io/v1beta2': { removedIn: '1.29' },
+  'flowcontrol.apiserver.k8s.io/v1beta3': { removedIn: '1.32' },
+};
+
+function removedAt(version: SchemaVersion, apiVersion: string) {
+  return (version === '1.36' ? REMOVED_BY_1_36[apiVersion] : undefined) ?? REMOVED_GROUP_VERSIONS[apiVersion];
+}
+
+/** The findings of one object that has no model at `version`, or its ref when it is a custom resource. */
+function noModelFinding(obj: Manifest, object: ObjectRef, served: boolean, version: SchemaVersion): Finding | undefined {
+  const removed = removedAt(version, obj.apiVersion);
+  if (removed && (!removed.kinds || removed.kinds.includes(obj.kind))) {
+    return { judge: 'schema', id: 'removed-api', message: `${obj.apiVersion} ${obj.kind} is not served by Kubernetes ${version} (removed in ${removed.removedIn})`, object, path: 'apiVersion' };
+  }
+  if (served) return { judge: 'schema', id: 'unknown-kind', message: `Kubernetes ${version} has no kind "${obj.kind}" in ${obj.apiVersion}`, object, path: 'kind' };
+  return undefined;
+}
+
+/**
+ * Judge (a): validates every object against the Kubernetes schema of `version`.
+ * @param version the target's schema (default 1.27)
+ */
+export function runSchemaJudge(manifests: readonly Manifest[], version: SchemaVersion = '1.27'): { findings: Finding[]; notValidated: ObjectRef[] } {
   const findings: Finding[] = [];
   const notValidated: ObjectRef[] = [];
-  modelRegistry();
+  const typed = manifests.filter((obj) => typeof obj.apiVersion === 'string' && typeof obj.kind === 'string' && obj.apiVersion !== '' && obj.kind !== '');
+  const outcomes = new Map(outcomesAt(typed, version).map((o, i) => [typed[i], o]));
   for (const obj of manifests) {
     const object = refOf(obj);
-    if (typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string' || obj.apiVersion === '' || obj.kind === '') {
+    const outcome = outcomes.get(obj);
+    if (!outcome) {
       findings.push({ judge: 'schema', id: 'missing-type-meta', message: 'apiVersion and kind must be non-empty strings', object });
-      continue;
-    }
-    const model = modelFor(obj.apiVersion, obj.kind);
-    if (!model) {
-      const removed = REMOVED_GROUP_VERSIONS[obj.apiVersion];
-      if (removed && (!removed.kinds || removed.kinds.includes(obj.kind))) {
-        findings.push({
-          judge: 'schema',
-          id: 'removed-api',
-          message: `${obj.apiVersion} ${obj.kind} is not served by Kubernetes 1.27 (removed in ${removed.removedIn})`,
-          object,
-          path: 'apiVersion',
-        });
-      } else if (servedApiVersions!.has(obj.apiVersion)) {
-        findings.push({
-          judge: 'schema',
-          id: 'unknown-kind',
-          message: `Kubernetes 1.27 has no kind "${obj.kind}" in ${obj.apiVersion}`,
-          object,
-          path: 'kind',
-        });
-      } else {
-        notValidated.push(object);
-      }
-      continue;
-    }
-    const { errors, unknownFields } = validateWithModel(model, obj);
-    const seen = new Set<string>();
-    for (const error of errors) {
-      const path = formatPath(pointerToSegments(error.instancePath));
-      const message = describeError(error);
-      const key = `${error.keyword}|${path}|${message}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      findings.push({ judge: 'schema', id: error.keyword, message: `${path || '(object)'}: ${message}`, object, path: path || undefined });
-    }
-    for (const segments of unknownFields) {
-      const path = formatPath(segments);
-      findings.push({ judge: 'schema', id: 'unknown-field', message: `${path}: field not in the Kubernetes 1.27 schema of ${obj.apiVersion} ${obj.kind}`, object, path });
+    } else if (!outcome.model) {
+      const finding = noModelFinding(obj, object, outcome.servedApiVersion, version);
+      if (finding) findings.push(finding);
+      else notValidated.push(object);
+    } else {
+      findings.push(...modelFindings(obj, object, outcome, version));
     }
   }
   return { findings, notValidated };
 }
 
+/** The errors (once each) and unknown fields of one validated object. */
+function modelFindings(obj: Manifest, object: ObjectRef, { errors, unknownFields }: ValidationOutcome, version: SchemaVersion): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const at = formatPath(pointerToSegments(error.instancePath));
+    const message = describeError(error);
+    const key = `${error.keyword}|${at}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    findings.push({ judge: 'schema', id: error.keyword, message: `${at || '(object)'}: ${message}`, object, path: at || undefined });
+  }
+  for (const segments of unknownFields) {
+    const at = formatPath(segments);
+    findings.push({ judge: 'schema', id: 'unknown-field', message: `${at}: field not in the Kubernetes ${version} schema of ${obj.apiVersion} ${obj.kind}`, object, path: at });
+  }
+  return findings;
+}
+
 /**
- * Returns a copy of `obj` as a Go client would see it after typed decoding: nulls removed, fields the
- * 1.27 schema does not know removed, numeric resource quantities turned into strings. Polaris evaluates
- * such typed objects, so the Polaris judge feeds it this view. Objects of unknown kinds only lose nulls.
+ * Returns a copy of every object as a Go client would see it after typed decoding: nulls removed,
+ * fields the target's schema does not know removed, numeric resource quantities turned into strings.
+ * Polaris evaluates such typed objects, so the Polaris judge feeds it this view. Objects of unknown
+ * kinds only lose nulls.
  */
-export function typedView(obj: Manifest): Manifest {
-  const copy = stripNulls(obj) as Manifest;
-  const model = typeof copy.apiVersion === 'string' && typeof copy.kind === 'string' ? modelFor(copy.apiVersion, copy.kind) : undefined;
-  if (model) {
-    for (const segments of validateWithModel(model, copy).unknownFields) {
-      let parent: any = copy;
+export function typedViews(manifests: readonly Manifest[], version: SchemaVersion = '1.27'): Manifest[] {
+  const copies = manifests.map((obj) => stripNulls(obj) as Manifest);
+  const typed = copies.filter((c) => typeof c.apiVersion === 'string' && typeof c.kind === 'string');
+  outcomesAt(typed, version).forEach((outcome, i) => {
+    if (!outcome.model) return;
+    for (const segments of outcome.unknownFields) {
+      let parent: any = typed[i];
       for (const segment of segments.slice(0, -1)) parent = parent[segment];
       delete parent[segments[segments.length - 1]];
     }
-  }
-  stringifyQuantities(copy);
-  return copy;
+  });
+  copies.forEach(stringifyQuantities);
+  return copies;
 }
 
 function stripNulls(value: unknown): unknown {

@@ -5,7 +5,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { judge, validatedKinds } from './index';
-import { runSchemaJudge, typedView } from './schema-judge';
+import { runSchemaJudge, typedViews } from './schema-judge';
 import { Manifest } from './types';
 
 // A judge() call runs Monokle in a child process (about 0.5 s, more on a busy CI machine).
@@ -140,13 +140,13 @@ test('removed APIs, unknown kinds of 1.27 groups, missing type meta and custom r
   ]);
 });
 
-test('typedView drops nulls and unknown fields (as Go typed decoding does) without touching its input', () => {
+test('typedViews drops nulls and unknown fields (as Go typed decoding does) without touching its input', () => {
   const input = pod({
     securityContext: { privileged: true, runAsNonRoot: true },
     containers: [{ name: 'c', image: 'i:1', securityContext: { capabilities: { add: null } }, resources: { limits: { cpu: 1 } } }],
   });
   const before = JSON.stringify(input);
-  expect(typedView(input).spec).toEqual({
+  expect(typedViews([input])[0].spec).toEqual({
     securityContext: { runAsNonRoot: true },
     containers: [{ name: 'c', image: 'i:1', securityContext: { capabilities: {} }, resources: { limits: { cpu: '1' } } }],
   });
@@ -165,4 +165,49 @@ test('plain cdk8s-plus-27 defaults: schema-valid, and what the other judges stil
     'insecureCapabilities', 'linuxHardening', 'livenessProbeMissing', 'missingNetworkPolicy', 'missingPodDisruptionBudget',
     'priorityClassNotSet', 'readinessProbeMissing', 'topologySpreadConstraint',
   ]);
+});
+
+describe('the 1.36 schema (kubernetes-models 5.1.0, generated from Kubernetes v1.36.0)', () => {
+  const at = (objects: Manifest[], version: '1.27' | '1.36') => runSchemaJudge(objects, version).findings.map((f) => [f.id, f.path]);
+  const sidecarPod = pod({
+    securityContext: { appArmorProfile: { type: 'RuntimeDefault' } },
+    initContainers: [{ name: 'agent', image: 'i:1', restartPolicy: 'Always', startupProbe: { exec: { command: ['ready'] } } }],
+    containers: [{ name: 'c', image: 'i:1', securityContext: { appArmorProfile: { type: 'Localhost', localhostProfile: 'p' } } }],
+    hostUsers: false,
+  });
+
+  test('fields newer than 1.27 are known at 1.36 and unknown at 1.27', () => {
+    expect(at([sidecarPod], '1.36')).toEqual([]);
+    expect(at([sidecarPod], '1.27').sort()).toEqual([
+      ['unknown-field', 'spec.containers[0].securityContext.appArmorProfile'],
+      ['unknown-field', 'spec.initContainers[0].restartPolicy'],
+      ['unknown-field', 'spec.securityContext.appArmorProfile'],
+    ]);
+  });
+
+  test('errors and unknown fields are found at 1.36 too', () => {
+    const bad = pod({ containers: [{ name: 'c', image: 'i:1', restartPolicy: 7, bogus: true }] });
+    expect(at([bad], '1.36')).toEqual(expect.arrayContaining([['type', 'spec.containers[0].restartPolicy'], ['unknown-field', 'spec.containers[0].bogus']]));
+  });
+
+  test('ValidatingAdmissionPolicy v1 is a 1.36 kind; the 1.27 judge has no such kind', () => {
+    const vap = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'p' }, spec: { validations: [{ expression: 'true' }] } };
+    expect(at([vap], '1.36')).toEqual([]);
+    expect(at([vap], '1.27')).toEqual([['unknown-kind', 'kind']]);
+  });
+
+  test('APIs removed before 1.36 are reported as removed', () => {
+    const flow = { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3', kind: 'FlowSchema', metadata: { name: 'f' }, spec: {} };
+    expect(at([flow], '1.36')).toEqual([['removed-api', 'apiVersion']]);
+    expect(runSchemaJudge([flow], '1.36').findings[0].message).toBe('flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema is not served by Kubernetes 1.36 (removed in 1.32)');
+  });
+
+  test('custom resources are not validated at 1.36 either', () => {
+    expect(runSchemaJudge([{ apiVersion: 'kyverno.io/v1', kind: 'ClusterPolicy', metadata: { name: 'k' } }], '1.36').notValidated).toHaveLength(1);
+  });
+
+  test('the typed view Polaris sees at 1.36 keeps the 1.36 fields', () => {
+    expect(typedViews([sidecarPod], '1.36')[0].spec.initContainers[0].restartPolicy).toBe('Always');
+    expect(typedViews([sidecarPod], '1.27')[0].spec.initContainers[0].restartPolicy).toBeUndefined();
+  });
 });

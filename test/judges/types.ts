@@ -83,6 +83,11 @@ export interface JudgeOptions {
   readonly exemptions?: readonly Exemption[];
   /** Run only these judges (default: all three). */
   readonly judges?: readonly JudgeName[];
+  /**
+   * The Kubernetes version the manifests target: the schema judge validates against its schema and
+   * Polaris sees its typed view (default 1.27; 1.36 is the newest schema a registry package ships).
+   */
+  readonly kubernetesVersion?: '1.27' | '1.36';
 }
 
 /** A manifest object as produced by `Testing.synth(chart)`. */
