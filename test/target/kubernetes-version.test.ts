@@ -242,6 +242,11 @@ describe('the judges of the target: a hardened namespace, workload and admission
     await expectNoFindings(app136(HardeningProfile.restricted({ userNamespaces: true })), { kubernetesVersion: '1.36' });
   });
 
+  test.each(KubernetesVersion.all().slice(1).map((v) => v.name))('the hardened workload of target %s is valid at 1.36', async (name) => {
+    const manifests = hardenedDeployment(KubernetesVersion.of(name), HardeningProfile.restricted({ userNamespaces: KubernetesVersion.of(name).isAtLeast(KubernetesVersion.V1_33) }));
+    expect((await judge(manifests, { kubernetesVersion: '1.36', judges: ['schema'] })).schema).toEqual([]);
+  });
+
   test('the 1.27 schema rejects the same output: the target matters', async () => {
     const report = await judge(app136(), { kubernetesVersion: '1.27', judges: ['schema'] });
     expect(report.schema.map((f) => `${f.id} ${f.object.kind} ${f.path ?? ''}`.trim())).toEqual(expect.arrayContaining([
