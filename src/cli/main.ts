@@ -2,6 +2,7 @@ import { evaluate } from '../rules/engine';
 import { ManifestLoadError, loadManifests } from '../rules/internal/loader';
 import { PACKS, packRules } from '../rules/registry';
 import { sarifLog } from '../rules/sarif';
+import { KubernetesVersion } from '../target/kubernetes-version';
 
 /** Where the CLI writes: stdout and stderr (tests capture them). */
 export interface CliIo {
@@ -21,10 +22,12 @@ export enum ExitCode {
   INPUT = 2,
 }
 
-const USAGE = `Usage: superlatch audit [--pack ${Object.keys(PACKS).join('|')}] [--format text|json|sarif] PATH...
+const USAGE = `Usage: superlatch audit [--pack ${Object.keys(PACKS).join('|')}] [--format text|json|sarif] [--kubernetes-version v1.N] PATH...
 
 Runs a rule pack over Kubernetes YAML manifests (files, folders, multi-document files).
 Each finding names the file and line of its field; --format sarif writes SARIF 2.1.0.
+--kubernetes-version (-k) is the version the manifests are judged at, ${KubernetesVersion.OLDEST.name} to ${KubernetesVersion.NEWEST.name}
+(default ${KubernetesVersion.DEFAULT.name}): the Pod Security Standards rules follow pod-security-admission's checks of that version.
 Every readable file is audited; each file that cannot be read or parsed is named on stderr.
 Exit status: 0 without error findings, 1 with error findings, 2 on unreadable input or bad usage.`;
 
@@ -34,12 +37,22 @@ type Format = typeof FORMATS[number];
 interface AuditArgs {
   readonly pack: string;
   readonly format: Format;
+  readonly version: KubernetesVersion;
   readonly paths: string[];
+}
+
+function parseVersion(text: string): KubernetesVersion {
+  try {
+    return KubernetesVersion.of(text);
+  } catch {
+    throw new UsageError(`--kubernetes-version must be one of ${KubernetesVersion.all().map((v) => v.name).join(', ')}, not '${text}'`);
+  }
 }
 
 function parseAuditArgs(args: string[]): AuditArgs {
   let pack = 'restricted';
   let format: Format = 'text';
+  let version = KubernetesVersion.DEFAULT;
   const paths: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -55,6 +68,8 @@ function parseAuditArgs(args: string[]): AuditArgs {
       const v = value();
       if (!(FORMATS as readonly string[]).includes(v)) throw new UsageError(`--format must be text, json or sarif, not '${v}'`);
       format = v as Format;
+    } else if (flag === '--kubernetes-version' || flag === '-k') {
+      version = parseVersion(value());
     } else if (flag === '--') {
       paths.push(...args.slice(i + 1));
       break;
@@ -68,7 +83,7 @@ function parseAuditArgs(args: string[]): AuditArgs {
   if (!Object.prototype.hasOwnProperty.call(PACKS, pack)) {
     throw new UsageError(`Unknown rule pack '${pack}': use one of ${Object.keys(PACKS).join(', ')}`);
   }
-  return { pack, format, paths };
+  return { pack, format, version, paths };
 }
 
 class UsageError extends Error {}
@@ -100,7 +115,7 @@ export function main(argv: string[], io: CliIo = processIo): number {
     }
     const report = (() => {
       try {
-        return evaluate(args.pack, rules, loaded.objects, { sources: loaded.sources });
+        return evaluate(args.pack, rules, loaded.objects, { sources: loaded.sources, version: args.version });
       } catch (e) {
         // malformed acknowledgement annotations are bad input, named by file and line
         throw new ManifestLoadError((e as Error).message);

@@ -1,7 +1,9 @@
+import { specOf } from './internal/define';
 import { PackName, RulePack } from './pack';
 import { ALL_RULES, ruleAnchor } from './registry';
 import { Rule } from './rule';
 import { Relaxation, RelaxationName } from '../hardening/relaxation';
+import { KubernetesVersion } from '../target/kubernetes-version';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -18,6 +20,22 @@ export function relaxationFactory(name: RelaxationName): string {
 const PSS_LEVELS: Record<string, string> = { [PackName.BASELINE]: 'baseline', [PackName.PSS_RESTRICTED]: 'restricted' };
 const PSS_PACKS = Object.keys(PSS_LEVELS);
 
+/** The lines that say how a rule depends on the Kubernetes version an object is judged at (none when it does not). */
+export function versionLines(rule: Rule): string[] {
+  const spec = specOf(rule);
+  const out: string[] = [];
+  if (spec?.since) {
+    out.push(`- Applies from: ${spec.since.name} (an object that targets an older version is not judged by it, as pod-security-admission has no such check there)`);
+  }
+  if (spec?.replaces) {
+    out.push(`- Replaces: [${spec.replaces.rule.id}](#${ruleAnchor(spec.replaces.rule.id)}) on objects at ${spec.replaces.from.name} or newer, in a pack that holds both`);
+  }
+  for (const c of spec?.versionChanges ?? []) {
+    out.push(`- From ${c.version.name}: ${c.change}`);
+  }
+  return out;
+}
+
 /** docs/RULES.md, generated from the rule objects (see scripts/rules-docs.ts). */
 export function renderRulesMarkdown(): string {
   const packs = RulePack.names().map((n) => RulePack.fromName(n));
@@ -30,6 +48,10 @@ export function renderRulesMarkdown(): string {
     'Every rule runs over the final manifest objects (`chart.toJson()`, or the YAML given to `superlatch audit`).',
     'Errors fail `app.synth()` (when a pack is attached), the `audit` CLI (exit 1) and the cdk8s-cli plugin; warnings are reported only.',
     'The audit names the file and line of each finding\'s field; its SARIF output (`--format sarif`) links each rule to its section here.',
+    `Each object is judged at a Kubernetes version, ${KubernetesVersion.OLDEST.name} to ${KubernetesVersion.NEWEST.name}: at synthesis the \`KubernetesTarget\` of its chart,`,
+    'in `superlatch audit` the `--kubernetes-version` flag, in the cdk8s-cli plugin the `kubernetesVersion` property, in `RulePack.evaluate`',
+    `the \`kubernetesVersion\` option (default ${KubernetesVersion.DEFAULT.name}). The \`SL-PSS-*\` rules follow pod-security-admission's checks of that policy`,
+    'version; "Applies from" and "From v1.N" below say what changes with it.',
     'Acknowledge a rule with `RuleAcknowledgements.acknowledgeRule(scope, id, reason)` or, in plain manifests, with the',
     '`superlatch.io/acknowledged-rules` annotation (one `RULE-ID: reason` or `RULE-ID @ json.path: reason` per line).',
     '',
@@ -71,6 +93,7 @@ export function renderRulesMarkdown(): string {
     if (r.references.length > 0) {
       out.push(`- Implements: ${r.references.map((x) => `${x.framework} \`${x.id}\``).join(', ')}`);
     }
+    out.push(...versionLines(r));
     if (r.relaxedBy.length > 0) {
       const level = PSS_PACKS.find((p) => packsOf(r).includes(p));
       const admission = level === undefined ? ''

@@ -1,8 +1,10 @@
 import { SuperlatchKeys } from '../contract';
 import { Acknowledgement, covers, parseAcknowledgements } from './acknowledgements';
+import { withinPack } from './internal/define';
 import { relaxationCovering, relaxationsByObject } from './relaxations';
 import { AuditFinding, AuditReport, RuleOutcome } from './report';
-import { Rule } from './rule';
+import { Rule, RuleContext, RuleResult } from './rule';
+import { KubernetesVersion } from '../target/kubernetes-version';
 
 /** The file an object was read from, and where its fields are in it. */
 export interface ObjectSource {
@@ -19,6 +21,27 @@ export interface EvaluationContext {
   readonly constructPaths?: string[];
   /** File and lines, by object index. */
   readonly sources?: ObjectSource[];
+  /**
+   * The Kubernetes (policy) version each object is judged at, by object index
+   * (synthesis: the `KubernetesTarget` of each ApiObject).
+   */
+  readonly versions?: KubernetesVersion[];
+  /** The version of objects without one in `versions` (default `KubernetesVersion.DEFAULT`, 1.27). */
+  readonly version?: KubernetesVersion;
+}
+
+/** The versions of an evaluation context, as the rules see them. */
+function ruleContext(ctx: EvaluationContext): RuleContext {
+  return RuleContext.perObject(ctx.versions ?? [], ctx.version ?? KubernetesVersion.DEFAULT);
+}
+
+/** Runs one rule of a pack; a rule failure names the rule. */
+function runRule(rule: Rule, rules: Rule[], manifests: any[], context: RuleContext): RuleResult {
+  try {
+    return withinPack(rule, rule.check(manifests, context), rules, manifests, context);
+  } catch (e) {
+    throw new Error(`Rule ${rule.id} failed while checking the manifests: ${(e as Error).message}`);
+  }
 }
 
 /** `file:line` of an object, or of one of its fields. */
@@ -55,13 +78,9 @@ export function evaluate(packName: string, rules: Rule[], manifests: any[], ctx:
   const relaxations = relaxationsByObject(manifests, (i) => describeObject(manifests[i], i, ctx));
   const findings: AuditFinding[] = [];
   const outcomes: RuleOutcome[] = [];
+  const context = ruleContext(ctx);
   for (const rule of rules) {
-    let result;
-    try {
-      result = rule.check(manifests);
-    } catch (e) {
-      throw new Error(`Rule ${rule.id} failed while checking the manifests: ${(e as Error).message}`);
-    }
+    const result = runRule(rule, rules, manifests, context);
     outcomes.push({ ruleId: rule.id, status: result.status, findingCount: result.findings.length });
     for (const f of result.findings) {
       const o = manifests[f.objectIndex];

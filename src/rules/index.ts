@@ -1,7 +1,8 @@
 // Public API of the rule pack. Helper functions stay internal: jsii exports classes, structs and enums.
-export { ReferenceFramework, Rule, RuleResult, RuleSeverity, RuleStatus } from './rule';
+export { ReferenceFramework, Rule, RuleContext, RuleResult, RuleSeverity, RuleStatus } from './rule';
 export type { RuleFinding, RuleProps, RuleReference } from './rule';
 export { PackName, RulePack } from './pack';
+export type { EvaluateOptions } from './pack';
 export { AuditReport } from './report';
 export type { AuditFinding, RuleOutcome } from './report';
 export { RuleAcknowledgements } from './acknowledgements';

@@ -4,6 +4,19 @@ import { compareRuleIds, PACKS, packRules, registerRule } from './registry';
 import { AuditReport } from './report';
 import { Rule } from './rule';
 import { AttachOptions, PackValidation } from './validation';
+import { KubernetesVersion } from '../target/kubernetes-version';
+
+/** Options of `RulePack.evaluate()`. */
+export interface EvaluateOptions {
+  /**
+   * The Kubernetes version the objects are judged at: the Pod Security
+   * Standards rules follow pod-security-admission's checks of that policy
+   * version (e.g. more safe sysctls from 1.29, the probe-host check from 1.34,
+   * the user-namespace exemptions from 1.35).
+   * @default KubernetesVersion.DEFAULT (1.27)
+   */
+  readonly kubernetesVersion?: KubernetesVersion;
+}
 
 /** Names of the built-in packs. */
 export enum PackName {
@@ -11,7 +24,7 @@ export enum PackName {
   RESTRICTED = 'restricted',
   /** PSS baseline only. */
   BASELINE = 'baseline',
-  /** PSS restricted only, exactly as pod-security-admission at v1.27. */
+  /** PSS restricted only, exactly as pod-security-admission at the objects' version (v1.27 to v1.36). */
   PSS_RESTRICTED = 'pss-restricted',
   /** The latch invariants. */
   LATCH = 'latch',
@@ -29,12 +42,12 @@ export class RulePack {
     return new RulePack(PackName.RESTRICTED, packRules(PackName.RESTRICTED));
   }
 
-  /** Pod Security Standards baseline (policy v1.27). */
+  /** Pod Security Standards baseline (policy v1.27 to v1.36: each object at its version). */
   public static baseline(): RulePack {
     return new RulePack(PackName.BASELINE, packRules(PackName.BASELINE));
   }
 
-  /** Pod Security Standards restricted (policy v1.27), nothing else. */
+  /** Pod Security Standards restricted (policy v1.27 to v1.36: each object at its version), nothing else. */
   public static pssRestricted(): RulePack {
     return new RulePack(PackName.PSS_RESTRICTED, packRules(PackName.PSS_RESTRICTED));
   }
@@ -87,16 +100,18 @@ export class RulePack {
   /**
    * Runs the pack over manifest objects (plain JSON, e.g. `Testing.synth(chart)`).
    * Acknowledgements written in each object's `superlatch.io/acknowledged-rules`
-   * annotation are honoured.
+   * annotation are honoured. The objects are judged at `options.kubernetesVersion`
+   * (default 1.27).
    */
-  public evaluate(manifests: any[]): AuditReport {
-    return evaluate(this.name, this.rules, manifests);
+  public evaluate(manifests: any[], options: EvaluateOptions = {}): AuditReport {
+    return evaluate(this.name, this.rules, manifests, { version: options.kubernetesVersion });
   }
 
   /**
    * Validates every ApiObject under `scope` (a Chart or the App) at synth time:
    * `app.synth()` and `Testing.synth()` throw on error findings, naming the
    * construct path, rule id, JSON path and fix. Warnings are printed, not thrown.
+   * Each object is judged at the `KubernetesTarget` of its chart.
    */
   public attachTo(scope: IConstruct, options: AttachOptions = {}): PackValidation {
     const validation = new PackValidation(scope, this, options);

@@ -2,6 +2,7 @@ import { evaluate } from './engine';
 import { loadManifests } from './internal/loader';
 import { RulePack } from './pack';
 import { acknowledgementNote, AuditFinding } from './report';
+import { KubernetesVersion } from '../target/kubernetes-version';
 
 /** Properties of the cdk8s-cli validation plugin (the `properties` of its `cdk8s.yaml` entry). */
 export interface SuperlatchValidationProps {
@@ -10,6 +11,13 @@ export interface SuperlatchValidationProps {
    * @default 'restricted'
    */
   readonly pack?: string;
+
+  /**
+   * The Kubernetes version the manifests are judged at, e.g. `v1.30`: the Pod
+   * Security Standards rules follow pod-security-admission's checks of that version.
+   * @default 'v1.27'
+   */
+  readonly kubernetesVersion?: string;
 }
 
 /**
@@ -26,6 +34,7 @@ export interface SuperlatchValidationProps {
  *     class: SuperlatchValidation
  *     properties:
  *       pack: restricted
+ *       kubernetesVersion: v1.30   # optional, default v1.27
  * ```
  *
  * Every finding becomes a violation (grouped by rule, with the resource name,
@@ -33,9 +42,11 @@ export interface SuperlatchValidationProps {
  */
 export class SuperlatchValidation {
   private readonly pack: RulePack;
+  private readonly version: KubernetesVersion;
 
   constructor(props: SuperlatchValidationProps = {}) {
     this.pack = RulePack.fromName(props.pack ?? 'restricted');
+    this.version = props.kubernetesVersion === undefined ? KubernetesVersion.DEFAULT : KubernetesVersion.of(props.kubernetesVersion);
   }
 
   /**
@@ -50,7 +61,7 @@ export class SuperlatchValidation {
     if (loaded.errors.length > 0) {
       throw new Error(`superlatch: cannot validate the synthesized manifests:\n${loaded.errors.join('\n')}`);
     }
-    const report = evaluate(this.pack.name, this.pack.rules, loaded.objects, { sources: loaded.sources });
+    const report = evaluate(this.pack.name, this.pack.rules, loaded.objects, { sources: loaded.sources, version: this.version });
     const byRule = new Map<string, AuditFinding[]>();
     for (const f of report.findings) {
       const key = f.acknowledged ? `${f.ruleId} (acknowledged)` : f.ruleId;

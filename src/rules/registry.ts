@@ -45,8 +45,10 @@ import { capabilitiesRestricted } from './pss/capabilities-restricted';
 import { hostNamespaces } from './pss/host-namespaces';
 import { hostPathVolumes } from './pss/host-path-volumes';
 import { hostPorts } from './pss/host-ports';
+import { hostProbes } from './pss/host-probes';
 import { privileged } from './pss/privileged';
 import { procMount } from './pss/proc-mount';
+import { procMountRestricted } from './pss/proc-mount-restricted';
 import { restrictedVolumes } from './pss/restricted-volumes';
 import { runAsNonRoot } from './pss/run-as-non-root';
 import { runAsUser } from './pss/run-as-user';
@@ -57,19 +59,26 @@ import { sysctls } from './pss/sysctls';
 import { windowsHostProcess } from './pss/windows-host-process';
 import { Rule } from './rule';
 
-/** PSS baseline (policy v1.27). */
+/**
+ * PSS baseline, policy v1.27 to v1.36: each rule judges an object at the
+ * object's version (SL-PSS-18 applies from v1.34 only).
+ */
 export const PSS_BASELINE_RULES: Rule[] = [
   hostNamespaces, privileged, capabilitiesBaseline, hostPathVolumes, hostPorts, appArmorProfile,
-  seLinuxOptions, procMount, seccompProfileBaseline, sysctls, windowsHostProcess,
+  seLinuxOptions, procMount, seccompProfileBaseline, sysctls, windowsHostProcess, hostProbes,
 ];
 
 /** Baseline checks that a restricted check replaces (as pod-security-admission does). */
 const OVERRIDDEN_AT_RESTRICTED = new Set([capabilitiesBaseline, hostPathVolumes, seccompProfileBaseline]);
 
-/** PSS restricted (policy v1.27): baseline minus the overridden checks, plus the restricted checks. */
+/**
+ * PSS restricted, policy v1.27 to v1.36: baseline minus the overridden checks, plus the restricted checks
+ * (SL-PSS-19 applies from v1.35 and replaces SL-PSS-8 there).
+ */
 export const PSS_RESTRICTED_RULES: Rule[] = [
   ...PSS_BASELINE_RULES.filter((r) => !OVERRIDDEN_AT_RESTRICTED.has(r)),
   restrictedVolumes, allowPrivilegeEscalation, runAsNonRoot, runAsUser, seccompProfileRestricted, capabilitiesRestricted,
+  procMountRestricted,
 ];
 
 /** The hardened workload profile of DESIGN.md §5, beyond PSS. */

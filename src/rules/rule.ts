@@ -1,4 +1,5 @@
 import { RelaxationName } from '../hardening/relaxation';
+import { KubernetesVersion } from '../target/kubernetes-version';
 
 /** How bad a finding is: errors fail synthesis and the audit, warnings are only reported. */
 export enum RuleSeverity {
@@ -20,7 +21,7 @@ export enum RuleStatus {
 
 /** The catalogues a rule can reference. */
 export enum ReferenceFramework {
-  /** Pod Security Standards check id, as in the pod-security-admission code (policy v1.27). */
+  /** Pod Security Standards check id, as in the pod-security-admission code (policy v1.27 to v1.36). */
   PSS = 'PSS',
   /** CIS Kubernetes Benchmark control. */
   CIS = 'CIS',
@@ -115,6 +116,45 @@ export interface RuleProps {
   readonly relaxedBy?: RelaxationName[];
 }
 
+/**
+ * What a rule knows about the objects besides their JSON: the Kubernetes
+ * version each one is judged at (its policy version, as in Pod Security
+ * Admission's `enforce-version`). Objects of charts with different
+ * `KubernetesTarget`s are judged each at its own target.
+ */
+export class RuleContext {
+  /**
+   * Every object at one version.
+   * @param version the version
+   */
+  public static at(version: KubernetesVersion): RuleContext {
+    return new RuleContext(version, []);
+  }
+
+  /**
+   * A version per object (by index in the evaluated list); the others at `fallback`.
+   * @param versions the version of each object, by index
+   * @param fallback the version of objects beyond the list
+   */
+  public static perObject(versions: KubernetesVersion[], fallback?: KubernetesVersion): RuleContext {
+    return new RuleContext(fallback ?? KubernetesVersion.DEFAULT, [...versions]);
+  }
+
+  private constructor(
+    /** The version of objects without one of their own. */
+    public readonly defaultVersion: KubernetesVersion,
+    private readonly versions: KubernetesVersion[],
+  ) {}
+
+  /**
+   * The version the object at `objectIndex` is judged at.
+   * @param objectIndex index in the evaluated manifest list
+   */
+  public versionOf(objectIndex: number): KubernetesVersion {
+    return this.versions[objectIndex] ?? this.defaultVersion;
+  }
+}
+
 const ID_PATTERN = /^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-\d+$/;
 
 /**
@@ -163,6 +203,7 @@ export abstract class Rule {
    * Evaluates the rule over the final manifest objects.
    *
    * @param manifests every object of the chart, app or audited folder (plain JSON)
+   * @param context the Kubernetes version each object is judged at (default: all at 1.27)
    */
-  public abstract check(manifests: any[]): RuleResult;
+  public abstract check(manifests: any[], context?: RuleContext): RuleResult;
 }

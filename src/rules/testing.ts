@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { obj } from './internal/manifests';
-import { RulePack } from './pack';
+import { EvaluateOptions, RulePack } from './pack';
 import { AuditReport } from './report';
 import { evaluateScope, formatFinding, synthesizeScope } from './validation';
 import { SuperlatchKeys } from '../contract';
@@ -67,16 +67,19 @@ export class SecurityTesting {
   /**
    * Throws an Error listing every unacknowledged error finding of `pack`
    * (default: restricted) over the objects under `scope`; returns the report otherwise.
-   * The objects are judged hardened, as synthesis writes them; errors of the
-   * hardening itself are thrown too.
+   * The objects are judged hardened, as synthesis writes them, each at the
+   * `KubernetesTarget` of its chart; errors of the hardening itself are thrown too.
    */
   public static assertCompliant(scope: IConstruct, pack?: RulePack): AuditReport {
     return SecurityTesting.check(evaluateScope(scope, pack ?? RulePack.restricted()).report);
   }
 
-  /** Same as `assertCompliant`, for a list of manifest objects. */
-  public static assertManifestsCompliant(manifests: any[], pack?: RulePack): AuditReport {
-    return SecurityTesting.check((pack ?? RulePack.restricted()).evaluate(manifests));
+  /**
+   * Same as `assertCompliant`, for a list of manifest objects, judged at
+   * `options.kubernetesVersion` (default 1.27).
+   */
+  public static assertManifestsCompliant(manifests: any[], pack?: RulePack, options?: EvaluateOptions): AuditReport {
+    return SecurityTesting.check((pack ?? RulePack.restricted()).evaluate(manifests, options));
   }
 
   private static check(report: AuditReport): AuditReport {

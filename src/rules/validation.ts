@@ -7,6 +7,7 @@ import type { RulePack } from './pack';
 import { AuditFinding, AuditReport, objectLabel } from './report';
 import { PipelineRun, SynthesisPipeline } from '../internal/pipeline';
 import { ConstructReporter } from '../internal/report';
+import { KubernetesTarget } from '../target/kubernetes-version';
 
 /** Options of `RulePack.attachTo()`. */
 export interface AttachOptions {
@@ -46,12 +47,15 @@ export function synthesizeScope(scope: IConstruct): { apiObjects: ApiObject[]; m
   return { apiObjects, manifests: apiObjects.map((o) => run.manifests.get(o)) };
 }
 
-/** Runs a pack over every ApiObject under `scope`, honouring construct acknowledgements. */
+/**
+ * Runs a pack over every ApiObject under `scope`, honouring construct acknowledgements;
+ * each object is judged at the `KubernetesTarget` of its chart.
+ */
 export function evaluateScope(scope: IConstruct, pack: RulePack): ScopeEvaluation {
   const { apiObjects, manifests } = synthesizeScope(scope);
   const constructPaths = apiObjects.map((o) => o.node.path);
   const fromConstructs = apiObjects.map(acknowledgementsOf);
-  const ctx = { acknowledgements: fromConstructs, constructPaths };
+  const ctx = { acknowledgements: fromConstructs, constructPaths, versions: apiObjects.map((o) => KubernetesTarget.of(o)) };
   const report = evaluate(pack.name, pack.rules, manifests, ctx);
 
   // Which acknowledgement covered each finding, so the annotation lists exactly those.

@@ -65,7 +65,9 @@ describe('superlatch audit', () => {
     const json = JSON.parse(r.out);
     expect(json.pack).toBe('baseline');
     expect(json.summary).toEqual({ errors: 0, warnings: 0, acknowledged: 0 });
-    expect(json.rules.map((x: any) => x.status)).toEqual(Array(11).fill('compliant'));
+    // at the default v1.27, SL-PSS-18 (a v1.34 check) does not apply
+    expect(json.rules.map((x: any) => x.status)).toEqual([...Array(11).fill('compliant'), 'not-applicable']);
+    expect(json.rules[11].ruleId).toBe('SL-PSS-18');
     const seed = JSON.parse((run('audit', '--format', 'json', SEED)).out);
     // the object starts on line 5; the container that lacks the field on line 13
     expect(seed.findings[0]).toMatchObject({ ruleId: 'SL-PSS-13', severity: 'error', kind: 'Pod', name: 'superlatch', source: `${SEED}:5`, file: SEED, line: 13 });
@@ -188,6 +190,48 @@ describe('superlatch audit', () => {
     const r = run('audit', write('octal.yaml', text));
     expect(r.code).toBe(0);
     expect(r.out).not.toContain('SL-HARD-22');
+  });
+
+  describe('--kubernetes-version', () => {
+    /** A Pod whose liveness probe names a host: allowed by PSS baseline up to v1.33, denied from v1.34. */
+    const probeHost = () => write('pod.yaml', stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'probe', namespace: 'shop' },
+      spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause', livenessProbe: { httpGet: { host: 'bad.host', port: 8080 } } }] },
+    }));
+
+    test('judges the manifests at v1.27 unless told otherwise', () => {
+      const file = probeHost();
+      expect(run('audit', '--pack', 'baseline', file)).toEqual({ code: 0, out: 'baseline: 0 error(s), 0 warning(s), 0 acknowledged', err: '' });
+      expect(run('audit', '--pack', 'baseline', '--kubernetes-version', 'v1.33', file).code).toBe(0);
+    });
+
+    test('at v1.34 the Pod Security Standards check of probe hosts applies (every spelling of the flag)', () => {
+      const file = probeHost();
+      for (const flag of [['--kubernetes-version', 'v1.34'], ['--kubernetes-version=v1.34'], ['-k', '1.34'], ['-k', 'v1.36.2']]) {
+        const r = run('audit', '--pack', 'baseline', ...flag, file);
+        expect(r.code).toBe(1);
+        expect(r.out).toContain(`error   SL-PSS-18    Pod/shop/probe  spec.containers[0].livenessProbe.httpGet.host  livenessProbe of container 'app' connects to host 'bad.host' instead of the pod (${file}:12)`);
+      }
+      expect(JSON.parse(run('audit', '--pack', 'baseline', '--format', 'json', '-k', 'v1.34', file).out).rules)
+        .toContainEqual({ ruleId: 'SL-PSS-18', status: 'non-compliant', findings: 1 });
+    });
+
+    test('an unsupported or malformed version is bad usage (exit 2), naming the supported ones', () => {
+      const file = probeHost();
+      for (const bad of ['v1.26', 'v1.37', 'latest', '']) {
+        const r = run('audit', `--kubernetes-version=${bad}`, file);
+        expect(r.code).toBe(2);
+        expect(r.err).toMatch(bad === '' ? /--kubernetes-version needs a value/ : new RegExp(`--kubernetes-version must be one of v1\\.27, v1\\.28, .*v1\\.36, not '${bad}'`));
+      }
+    });
+
+    test('is documented in the help', () => {
+      const help = run('audit', '--help').out;
+      expect(help).toMatch(/^Usage: superlatch audit .*\[--kubernetes-version v1\.N\] PATH\.\.\./);
+      expect(help).toContain('--kubernetes-version (-k) is the version the manifests are judged at, v1.27 to v1.36\n(default v1.27)');
+    });
   });
 
   test('help and unknown commands', () => {

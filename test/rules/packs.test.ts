@@ -8,20 +8,20 @@ function inventory(pack: RulePack): string[] {
   return pack.rules.map((r) => `${r.id} ${r.severity}`);
 }
 
-test('baseline = PSS baseline v1.27', () => {
+test('baseline = PSS baseline v1.27 to v1.36 (SL-PSS-18 from v1.34)', () => {
   expect(inventory(RulePack.baseline())).toEqual([
     'SL-PSS-1 error', 'SL-PSS-2 error', 'SL-PSS-3 error', 'SL-PSS-4 error', 'SL-PSS-5 error', 'SL-PSS-6 error',
-    'SL-PSS-7 error', 'SL-PSS-8 error', 'SL-PSS-9 error', 'SL-PSS-10 error', 'SL-PSS-11 error',
+    'SL-PSS-7 error', 'SL-PSS-8 error', 'SL-PSS-9 error', 'SL-PSS-10 error', 'SL-PSS-11 error', 'SL-PSS-18 error',
   ]);
 });
 
 const PSS_RESTRICTED = [
   'SL-PSS-1 error', 'SL-PSS-2 error', 'SL-PSS-5 error', 'SL-PSS-6 error', 'SL-PSS-7 error', 'SL-PSS-8 error',
   'SL-PSS-10 error', 'SL-PSS-11 error', 'SL-PSS-12 error', 'SL-PSS-13 error', 'SL-PSS-14 error', 'SL-PSS-15 error',
-  'SL-PSS-16 error', 'SL-PSS-17 error',
+  'SL-PSS-16 error', 'SL-PSS-17 error', 'SL-PSS-18 error', 'SL-PSS-19 error',
 ];
 
-test('pss-restricted = PSS restricted v1.27 (overridden baseline twins SL-PSS-3, -4, -9 left out)', () => {
+test('pss-restricted = PSS restricted v1.27 to v1.36 (overridden baseline twins SL-PSS-3, -4, -9 left out; SL-PSS-19 replaces SL-PSS-8 from v1.35)', () => {
   expect(inventory(RulePack.pssRestricted())).toEqual(PSS_RESTRICTED);
 });
 
@@ -58,7 +58,7 @@ test('every built-in rule is in at least one pack, has metadata and references',
     expect(rule.id).toMatch(/^SL-(PSS|HARD|NET|LATCH)-\d+$/);
     expect(rule.references.length).toBeGreaterThan(0);
   }
-  expect(RuleCatalog.all()).toHaveLength(57);
+  expect(RuleCatalog.all()).toHaveLength(59);
 });
 
 test('RuleCatalog.get finds rules and rejects unknown ids', () => {

@@ -1,5 +1,6 @@
 import { compliantSet, ctr, find, spec } from './support/fixtures';
-import { RuleCatalog, RuleStatus } from '../../src/rules';
+import { RuleCatalog, RuleContext, RuleStatus } from '../../src/rules';
+import { KubernetesVersion } from '../../src/target/kubernetes-version';
 
 /** A set with objects but no pod template, NetworkPolicy, ServiceAccount, ConfigMap or selector. */
 const noWorkloads = () => [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'external', namespace: 'shop' }, spec: { type: 'ExternalName', externalName: 'example.com' } }];
@@ -31,6 +32,8 @@ interface Case {
   readonly object?: string;
   /** A set the rule does not apply to. */
   readonly notApplicable?: () => any[];
+  /** The Kubernetes version the cases are judged at, for a rule that applies only from a version (default 1.27). */
+  readonly version?: KubernetesVersion;
 }
 
 const sc = (set: any[]) => ctr(set, 'web', 'app').securityContext;
@@ -54,6 +57,8 @@ const CASES: { [id: string]: Case } = {
   'SL-PSS-15': { breaks: (s) => { sc(s).runAsUser = 0; }, path: `${APP}.securityContext.runAsUser` },
   'SL-PSS-16': { breaks: (s) => { delete podSc(s).seccompProfile; delete sc(s).seccompProfile; }, path: `${APP}.securityContext.seccompProfile` },
   'SL-PSS-17': { breaks: (s) => { sc(s).capabilities.drop = []; }, path: `${APP}.securityContext.capabilities.drop` },
+  'SL-PSS-18': { breaks: (s) => { ctr(s, 'web', 'app').livenessProbe.httpGet.host = 'bad.host'; }, path: `${APP}.livenessProbe.httpGet.host`, version: KubernetesVersion.V1_34 },
+  'SL-PSS-19': { breaks: (s) => { sc(s).procMount = 'Unmasked'; spec(s, 'web').hostUsers = false; }, path: `${APP}.securityContext.procMount`, version: KubernetesVersion.V1_35 },
   'SL-HARD-1': { breaks: (s) => { delete sc(s).runAsNonRoot; }, path: `${APP}.securityContext.runAsNonRoot` },
   'SL-HARD-2': { breaks: (s) => { sc(s).runAsUser = 1000; }, path: `${APP}.securityContext.runAsUser` },
   'SL-HARD-3': { breaks: (s) => { delete sc(s).seccompProfile; }, path: `${APP}.securityContext.seccompProfile` },
@@ -122,10 +127,11 @@ describe('every built-in rule has compliant, non-compliant and not-applicable ca
 
   describe.each(RuleCatalog.all().map((r) => [r.id, r] as const))('%s', (id, rule) => {
     const c = CASES[id];
+    const context = RuleContext.at(c.version ?? KubernetesVersion.DEFAULT);
 
     test('compliant: the hardened set satisfies it', () => {
       // GIVEN the fully hardened set  WHEN the rule runs  THEN it is compliant
-      expect(rule.check(compliantSet())).toEqual({ status: RuleStatus.COMPLIANT, findings: [] });
+      expect(rule.check(compliantSet(), context)).toEqual({ status: RuleStatus.COMPLIANT, findings: [] });
     });
 
     test('non-compliant: breaking the field it checks yields a finding at that path', () => {
@@ -133,7 +139,7 @@ describe('every built-in rule has compliant, non-compliant and not-applicable ca
       const set = compliantSet();
       c.breaks(set);
       // WHEN the rule runs
-      const result = rule.check(set);
+      const result = rule.check(set, context);
       // THEN it reports the broken path on the right object
       expect(result.status).toBe(RuleStatus.NON_COMPLIANT);
       const hits = result.findings.filter((f) => f.path === c.path);
@@ -145,7 +151,7 @@ describe('every built-in rule has compliant, non-compliant and not-applicable ca
 
     test('not applicable: nothing in the set is what it checks', () => {
       const set = (c.notApplicable ?? CONDITIONAL_NA[id] ?? (id.startsWith('SL-LATCH') && id !== 'SL-LATCH-8' ? LATCH_NA : noWorkloads))();
-      expect(rule.check(set).status).toBe(RuleStatus.NOT_APPLICABLE);
+      expect(rule.check(set, context).status).toBe(RuleStatus.NOT_APPLICABLE);
     });
   });
 });

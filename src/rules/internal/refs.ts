@@ -4,7 +4,7 @@ function ref(framework: ReferenceFramework) {
   return (...ids: string[]): RuleReference[] => ids.map((id) => ({ framework, id }));
 }
 
-/** Pod Security Standards check ids (pod-security-admission, policy v1.27). */
+/** Pod Security Standards check ids (pod-security-admission, policy v1.27 to v1.36). */
 export const pss = ref(ReferenceFramework.PSS);
 /** CIS Kubernetes Benchmark controls. */
 export const cis = ref(ReferenceFramework.CIS);
