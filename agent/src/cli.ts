@@ -1,6 +1,6 @@
 /**
- * The `superlatch-agent` command line: `run`, `check`, `gate`, `health`, `ready`, `pair`,
- * `unpair`, `version`.
+ * The `superlatch-agent` command line: `run`, `check`, `gate`, `health`, `ready`, `published`,
+ * `pair`, `unpair`, `version`.
  * Exit codes and variables are a contract (docs/agent.md); tests pin them.
  */
 import { CommandName, Flags, parseCommandLine, UsageError } from './commands';
@@ -50,6 +50,7 @@ const RUNNERS: Readonly<Record<CommandName, Runner>> = {
   gate: (_f, _env, io) => gateCommand(io),
   health: async (_f, env, io) => heartbeatCommand(env, io, 'health'),
   ready: async (_f, env, io) => heartbeatCommand(env, io, 'ready'),
+  published: async (_f, env, io) => heartbeatCommand(env, io, 'published'),
   version: async (_f, _env, io) => versionCommand(io),
   pair: (f, env, io) => pairCommand(f, env, io),
   unpair: (_f, env, io) => unpairCommand(env, io),
@@ -92,11 +93,14 @@ function checkCommand(file: string, allowUnknown: boolean, io: Io): number {
   return verdict.state === 'open' ? EXIT.OK : EXIT.NO;
 }
 
-function heartbeatCommand(env: Env, io: Io, question: 'health' | 'ready'): number {
+const HEARTBEAT_WORDS = { health: ['healthy', 'unhealthy'], ready: ['ready', 'not ready'], published: ['published', 'not published'] } as const;
+
+function heartbeatCommand(env: Env, io: Io, question: 'health' | 'ready' | 'published'): number {
   const verdict = checkHeartbeat(heartbeatFile(env), Date.now());
-  const yes = question === 'health' ? verdict.healthy : verdict.ready;
-  const word = question === 'health' ? ['healthy', 'unhealthy'] : ['ready', 'not ready'];
-  io.out(`${yes ? word[0] : word[1]}: ${verdict.reason}\n`);
+  const yes = question === 'health' ? verdict.healthy : question === 'ready' ? verdict.ready : verdict.published;
+  const word = HEARTBEAT_WORDS[question];
+  const reason = question === 'published' && verdict.healthy && !yes ? `${verdict.reason}; no status document of it on every target yet` : verdict.reason;
+  io.out(`${yes ? word[0] : word[1]}: ${reason}\n`);
   return yes ? EXIT.OK : EXIT.NO;
 }
 

@@ -65,6 +65,15 @@ export const COMMANDS = [
     flags: [],
   },
   {
+    name: 'published',
+    summary: 'exit 0 once the first status is published (startup probe of the native sidecar)',
+    description: 'Exit 0 when `health` would, and the run loop in this container has put a status document on every target: the answer of its first poll, '
+      + 'the failure policy\'s state after a failed one, or, after a restart, a fresh document of its own that it adopted; exit 1 otherwise (a publication that failed '
+      + 'does not count). Never depends on the latch being open: use it as the startup probe of the agent as a native sidecar (Kubernetes 1.29+), '
+      + 'so the containers after it start only once the latch has spoken.',
+    flags: [],
+  },
+  {
     name: 'pair',
     summary: 'pair with a token from the Latch app (or an id, without one); prints the account id',
     description: 'Pairs the application with a Latch account, using the pairing token the user generated in the Latch app (or, with --id, without a token '

@@ -71,7 +71,9 @@ export class Poller {
   private lastGood?: KnownStatus;
   private policyPublished = false;
   private wake?: () => void;
-  private heartbeat = { atMs: -Infinity, nextByMs: -Infinity, polled: false, credentialErrors: 0, failing: false };
+  /** Targets that hold a document of this loop: published by it, or adopted by `restore`. */
+  private readonly spoken = new Set<string>();
+  private heartbeat = { atMs: -Infinity, nextByMs: -Infinity, polled: false, published: false, credentialErrors: 0, failing: false };
 
   constructor(private readonly o: PollerOptions) {
     this.random = o.random ?? Math.random;
@@ -81,6 +83,8 @@ export class Poller {
   public async run(): Promise<void> {
     this.beat(0);
     await this.restore();
+    // a restart that adopted a fresh document of its own has spoken already: say so before the first poll
+    this.beat(0);
     while (!this.stopping) {
       const delay = await this.pollOnce();
       if (this.stopping) break;
@@ -174,6 +178,7 @@ export class Poller {
     for (const p of this.o.publishers) {
       try {
         await p.publish(content, this.stopper.signal);
+        this.spoken.add(p.target);
       } catch (e) {
         ok = false;
         if (this.stopping) break;
@@ -201,6 +206,7 @@ export class Poller {
         const expiresAtMs = Math.min(verdict.expiresAtMs, atMs + this.o.maxStalenessMs);
         if (now >= expiresAtMs) continue;
         this.lastGood = { status: verdict.doc.status, atMs, expiresAtMs };
+        this.spoken.add(p.target);
         this.o.log.info('restored', { target: p.target, status: verdict.doc.status, expiresAt: new Date(expiresAtMs).toISOString().slice(0, 19) + 'Z' });
         return;
       } else if (verdict?.state === 'unknown' && !verdict.reason.startsWith('stale')) {
@@ -242,11 +248,14 @@ export class Poller {
     const publishMs = this.o.publishers.reduce((sum, p) => sum + p.timeoutMs, 0);
     const nextByMs = now + sleepMs + this.o.httpTimeoutMs + 2 * publishMs + Math.max(5000, this.o.pollIntervalMs);
     const polled = this.stats.polls > 0;
+    const published = this.o.publishers.every((p) => this.spoken.has(p.target));
     const due = now - this.heartbeat.atMs >= HEARTBEAT_MIN_PERIOD_MS || nextByMs - this.heartbeat.nextByMs >= HEARTBEAT_MIN_PERIOD_MS;
-    if (!due && polled === this.heartbeat.polled && this.credentialErrors === this.heartbeat.credentialErrors) return;
+    const last = this.heartbeat;
+    const changed = polled !== last.polled || published !== last.published || this.credentialErrors !== last.credentialErrors;
+    if (!due && !changed) return;
     try {
-      writeHeartbeat(this.o.heartbeatFile, now, nextByMs, polled, this.credentialErrors);
-      this.heartbeat = { atMs: now, nextByMs, polled, credentialErrors: this.credentialErrors, failing: false };
+      writeHeartbeat(this.o.heartbeatFile, now, nextByMs, polled, this.credentialErrors, published);
+      this.heartbeat = { atMs: now, nextByMs, polled, published, credentialErrors: this.credentialErrors, failing: false };
     } catch (e) {
       if (!this.heartbeat.failing) {
         this.o.log.error('heartbeat_failed', { file: this.o.heartbeatFile, message: (e as NodeJS.ErrnoException).code ?? String(e) });

@@ -139,14 +139,14 @@ export const LATCH_BACKOFF_CAP = integer({
 export const LATCH_STATUS_FILE = filePath({
   name: 'LATCH_STATUS_FILE',
   default: '/usr/share/latch/latch-info.json',
-  usedBy: ['run', 'check', 'health', 'ready'],
+  usedBy: ['run', 'check', 'health', 'ready', 'published'],
   description: 'The status file. In hub mode `run` writes no file unless this is set explicitly. Its directory must exist and be writable by `run`.',
 });
 export const LATCH_PUBLISH_CONFIGMAP: Variable<{ namespace: string; name: string }> = {
   name: 'LATCH_PUBLISH_CONFIGMAP',
   type: 'text',
   allowed: '`<namespace>/<name>`',
-  usedBy: ['run', 'health', 'ready'],
+  usedBy: ['run', 'health', 'ready', 'published'],
   description: 'Hub mode: publish into that ConfigMap\'s key `latch-info.json`.',
   parse: parseConfigMap,
 };
@@ -174,8 +174,8 @@ export const LATCH_SERVICEACCOUNT_DIR = directory({
 export const LATCH_HEARTBEAT_FILE = filePath({
   name: 'LATCH_HEARTBEAT_FILE',
   derivedDefault: '`.latch-agent-heartbeat` next to the status file; hub mode without a status file: `/tmp/latch-agent-heartbeat`',
-  usedBy: ['run', 'health', 'ready'],
-  description: 'Where `run` writes its heartbeat and `health`/`ready` read it.',
+  usedBy: ['run', 'health', 'ready', 'published'],
+  description: 'Where `run` writes its heartbeat and `health`, `ready` and `published` read it.',
 });
 
 /** Every variable the agent reads, in the order the docs list them. */

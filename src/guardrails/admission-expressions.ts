@@ -144,11 +144,26 @@ function hasAnnotationValue(t: string, key: string, value: string): string {
   return `(${hasAnnotation(t, key)} && ${annotation(t, key)} == ${celString(value)})`;
 }
 
-/** The pod's status volume is an emptyDir that the container named like the agent mounts read-write. */
-function agentWritesEmptyDir(s: string): string {
+/** A container `c` of `initContainers` is a native sidecar (Kubernetes 1.29+): it runs beside the application. */
+const RESTARTABLE = "(has(c.restartPolicy) && c.restartPolicy == 'Always')";
+
+/**
+ * The pod's status volume is an emptyDir that the container named like the agent mounts
+ * read-write: a regular container or, when a latch of the app runs native sidecars, a
+ * restartable init container (never a plain init container, which runs before the application).
+ */
+function agentWritesEmptyDir(s: string, nativeSidecars: boolean): string {
+  const writes = `c.name == ${celString(AGENT_CONTAINER)} && has(c.volumeMounts)`
+    + ` && c.volumeMounts.exists(m, m.name == ${celString(STATUS_VOLUME)} && (!has(m.readOnly) || m.readOnly == false))`;
+  const inContainers = `has(${s}.containers) && ${s}.containers.exists(c, ${writes})`;
+  const writer = nativeSidecars ? `((${inContainers}) || (has(${s}.initContainers) && ${s}.initContainers.exists(c, ${RESTARTABLE} && ${writes})))` : inContainers;
   return `(has(${s}.volumes) && ${s}.volumes.exists(v, v.name == ${celString(STATUS_VOLUME)} && has(v.emptyDir))`
-    + ` && has(${s}.containers) && ${s}.containers.exists(c, c.name == ${celString(AGENT_CONTAINER)} && has(c.volumeMounts)`
-    + ` && c.volumeMounts.exists(m, m.name == ${celString(STATUS_VOLUME)} && (!has(m.readOnly) || m.readOnly == false))))`;
+    + ` && ${writer})`;
+}
+
+/** Some latch of the app places its containers in `initContainers` (a guarded workload targets 1.29+). */
+function usesNativeSidecars(latches: readonly LatchFacts[]): boolean {
+  return latches.some((l) => l.nativeSidecars);
 }
 
 /** `object` is in `namespace` (any namespace when the latch's chart has none). */
@@ -164,7 +179,7 @@ function isLatchConfigMap(v: string, latches: readonly LatchFacts[]): string {
 }
 
 /** What a workload guarded by `latch` must carry in its pod template `t`. */
-function keepsLatch(t: string, latch: LatchFacts): string {
+function keepsLatch(t: string, latch: LatchFacts, nativeSidecars: boolean): string {
   const s = `${t}.spec`;
   const K = SuperlatchKeys;
   const parts = [
@@ -173,7 +188,7 @@ function keepsLatch(t: string, latch: LatchFacts): string {
     hasAnnotationValue(t, K.MODE_ANNOTATION, latch.mode),
     hasAnnotationValue(t, K.STATUS_VOLUME_ANNOTATION, STATUS_VOLUME),
     latch.mode === 'sidecar'
-      ? `${hasAnnotationValue(t, K.WRITER_ANNOTATION, AGENT_CONTAINER)} && ${agentWritesEmptyDir(s)}`
+      ? `${hasAnnotationValue(t, K.WRITER_ANNOTATION, AGENT_CONTAINER)} && ${agentWritesEmptyDir(s, nativeSidecars)}`
       : `has(${s}.volumes) && ${s}.volumes.exists(v, v.name == ${celString(STATUS_VOLUME)} && ${isLatchConfigMap('v', [latch])})`,
     // nothing else shadows the status directory
     everyContainer(s, `!has(c.volumeMounts) || c.volumeMounts.all(m, m.mountPath != ${celString(latch.statusDirectory)} || m.name == ${celString(STATUS_VOLUME)})`),
@@ -203,15 +218,18 @@ function statusVolumeValidations(options: GuardrailExpressionOptions, check: Spe
 
   const readOnly = '(has(m.readOnly) && m.readOnly == true)';
   const statusMount = `m.name == ${celString(STATUS_VOLUME)}`;
+  const native = usesNativeSidecars(latches);
   validations.push({
     name: 'latch-status-volume-single-writer',
-    message: `latch-status-volume-single-writer: the volume ${STATUS_VOLUME} may be mounted read-write only by the container ${AGENT_CONTAINER} of spec.containers, and only when it is an emptyDir (sidecar mode); `
-      + 'every other container, init and ephemeral containers included, must mount it readOnly: true, whatever the pod\'s labels and annotations say',
+    message: `latch-status-volume-single-writer: the volume ${STATUS_VOLUME} may be mounted read-write only by the container ${AGENT_CONTAINER} of spec.containers`
+      + `${native ? ' (or of spec.initContainers with restartPolicy: Always, a native sidecar)' : ''}, and only when it is an emptyDir (sidecar mode); `
+      + `every other container, ${native ? 'plain ' : ''}init and ephemeral containers included, must mount it readOnly: true, whatever the pod's labels and annotations say`,
     expression: check((t) => {
       const s = `${t}.spec`;
       const writerOk = `(c.name == ${celString(AGENT_CONTAINER)} && has(${s}.volumes) && ${s}.volumes.exists(v, v.name == ${celString(STATUS_VOLUME)} && has(v.emptyDir)))`;
-      const list = (name: string, allowWriter: boolean) => `(!has(${s}.${name}) || ${s}.${name}.all(c, !has(c.volumeMounts) || c.volumeMounts.all(m, !(${statusMount}) || ${readOnly}${allowWriter ? ` || ${writerOk}` : ''})))`;
-      return [list('initContainers', false), list('containers', true), list('ephemeralContainers', false)].join(' && ');
+      const initWriterOk = `(${RESTARTABLE} && ${writerOk})`;
+      const list = (name: string, writer?: string) => `(!has(${s}.${name}) || ${s}.${name}.all(c, !has(c.volumeMounts) || c.volumeMounts.all(m, !(${statusMount}) || ${readOnly}${writer ? ` || ${writer}` : ''})))`;
+      return [list('initContainers', native ? initWriterOk : undefined), list('containers', writerOk), list('ephemeralContainers')].join(' && ');
     }),
   });
 
@@ -221,7 +239,7 @@ function statusVolumeValidations(options: GuardrailExpressionOptions, check: Spe
     message: `latch-status-volume-source: a volume named ${STATUS_VOLUME} is either the agent's emptyDir (mounted read-write by ${AGENT_CONTAINER}) or the ConfigMap of a hub latch of the namespace (${configMaps.join(', ') || 'none'})`,
     expression: check((t) => {
       const s = `${t}.spec`;
-      return `!has(${s}.volumes) || ${s}.volumes.all(v, v.name != ${celString(STATUS_VOLUME)} || (has(v.emptyDir) && ${agentWritesEmptyDir(s)}) || ${isLatchConfigMap('v', latches)})`;
+      return `!has(${s}.volumes) || ${s}.volumes.all(v, v.name != ${celString(STATUS_VOLUME)} || (has(v.emptyDir) && ${agentWritesEmptyDir(s, native)}) || ${isLatchConfigMap('v', latches)})`;
     }),
   });
 
@@ -245,7 +263,7 @@ function latchIdentityValidations(options: GuardrailExpressionOptions, check: Sp
         const t = pathOf('object', path);
         const place = { kinds: [g.kind], path };
         const match = `object.kind == ${celString(g.kind)} && has(object.metadata.name) && object.metadata.name == ${celString(g.name)} && ${inNamespace(g.namespace)}`;
-        return `(!(${match}) || ${unchanged(place)} || (${hasPath('object', path)} && ${keepsLatch(t, g.latch)}))`;
+        return `(!(${match}) || ${unchanged(place)} || (${hasPath('object', path)} && ${keepsLatch(t, g.latch, usesNativeSidecars(latches))}))`;
       }).join(' && '),
     });
   }

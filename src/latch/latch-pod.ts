@@ -4,6 +4,7 @@ import { FailurePolicy, LatchMode } from './latch-mode';
 import { ResourceDefaults } from '../hardening/hardening-profile';
 import { templatePath } from '../hardening/pod-hardening';
 import { mebibytes } from '../internal/objects';
+import { KubernetesVersion } from '../target/kubernetes-version';
 
 /**
  * What the latch writes into pods, as pure functions over rendered manifests
@@ -18,6 +19,16 @@ export const CREDENTIALS_VOLUME = 'latch-credentials';
 export const API_ACCESS_VOLUME = 'kube-api-access';
 export const CREDENTIALS_DIR = '/var/run/secrets/latch';
 export const API_ACCESS_DIR = '/var/run/secrets/latch-kube-api';
+
+/**
+ * From this target on, the agent and the gate are native sidecars: init containers with
+ * `restartPolicy: Always` (the SidecarContainers feature, on by default since Kubernetes 1.29).
+ */
+export const NATIVE_SIDECARS = KubernetesVersion.V1_29;
+
+/** The agent's startup probe (native sidecar): `published` every 2 s, up to 60 s before the kubelet restarts it. */
+const STARTUP_PERIOD_SECONDS = 2;
+const STARTUP_FAILURE_THRESHOLD = 30;
 
 /** The credentials Secret as files, mode 0400 (0440 with the pod's fsGroup), for the agent only. */
 export function credentialsVolume(spec: LatchPodSpec): any {
@@ -46,6 +57,13 @@ export interface GuardPodOptions {
   readonly containers?: string[];
   readonly gate: boolean;
   readonly configMapName?: string;
+  /**
+   * The target has native sidecars (`NATIVE_SIDECARS`): the agent and gate go to
+   * `initContainers` with `restartPolicy: Always`, and Jobs and CronJobs can be guarded.
+   */
+  readonly nativeSidecar: boolean;
+  /** The workload's target, for messages. */
+  readonly target: KubernetesVersion;
 }
 
 function resources(r: ResourceDefaults): any {
@@ -67,8 +85,12 @@ function exec(spec: LatchPodSpec, args: string[], periodSeconds: number, failure
   return { exec: { command: [...spec.command, ...args] }, failureThreshold, periodSeconds, timeoutSeconds: 5 };
 }
 
-/** The agent container: `run`, its own resources, `health` probes. */
-export function agentContainer(spec: LatchPodSpec, opts: { hubConfigMap?: string }): any {
+/**
+ * The agent container: `run`, its own resources, `health` probes. As a native sidecar it
+ * restarts on its own and has a startup probe that passes once the first status is
+ * published: the containers after it start only then.
+ */
+export function agentContainer(spec: LatchPodSpec, opts: { hubConfigMap?: string; nativeSidecar?: boolean }): any {
   const env: Array<{ name: string; value?: string; valueFrom?: any }> = Object.entries(spec.env)
     .map(([name, value]) => ({ name, value }));
   const mounts: any[] = [{ name: CREDENTIALS_VOLUME, mountPath: CREDENTIALS_DIR, readOnly: true }];
@@ -96,6 +118,7 @@ export function agentContainer(spec: LatchPodSpec, opts: { hubConfigMap?: string
     // liveness: the run loop beats, whatever the API answers; readiness: it has published
     livenessProbe: exec(spec, ['health'], 30),
     readinessProbe: exec(spec, ['ready'], 10),
+    ...(opts.nativeSidecar ? { restartPolicy: 'Always', startupProbe: exec(spec, ['published'], STARTUP_PERIOD_SECONDS, STARTUP_FAILURE_THRESHOLD) } : {}),
   };
 }
 
@@ -104,8 +127,12 @@ function readerEnv(spec: LatchPodSpec): any[] {
   return [{ name: 'LATCH_STATUS_FILE', value: spec.statusFile }, { name: 'LATCH_FAILURE_POLICY', value: spec.failurePolicy }];
 }
 
-/** The gate container: idle; its readiness is the latch status, its liveness never is. */
-export function gateContainer(spec: LatchPodSpec): any {
+/**
+ * The gate container: idle; its readiness is the latch status, its liveness never is. As a
+ * native sidecar (no startup probe: it never holds back the application) its readiness
+ * still counts toward the pod's, and it stops with the Job.
+ */
+export function gateContainer(spec: LatchPodSpec, opts: { nativeSidecar?: boolean } = {}): any {
   return {
     name: GATE_CONTAINER,
     image: spec.image,
@@ -120,6 +147,7 @@ export function gateContainer(spec: LatchPodSpec): any {
     // one failed check takes the pod out of endpoints: locked (1), and with the
     // closed policy also unknown or stale (2); the open policy accepts unknown
     readinessProbe: exec(spec, ['check', '--file', spec.statusFile, ...(spec.failurePolicy === FailurePolicy.OPEN ? ['--allow-unknown'] : [])], 5, 1),
+    ...(opts.nativeSidecar ? { restartPolicy: 'Always' } : {}),
   };
 }
 
@@ -142,29 +170,32 @@ export function guardPod(json: any, spec: LatchPodSpec, opts: GuardPodOptions): 
   if (readers.length === 0) fail('the pod has no application container to guard', 'add a container before synthesis');
   for (const c of readers) addReader(c, spec, fail);
 
-  const latchContainers: string[] = [];
+  const latch: any[] = [];
   const annotations: Record<string, string> = {
     [SuperlatchKeys.MODE_ANNOTATION]: spec.mode,
     [SuperlatchKeys.STATUS_VOLUME_ANNOTATION]: STATUS_VOLUME,
   };
+  const nativeSidecar = opts.nativeSidecar;
   if (spec.mode === LatchMode.SIDECAR) {
     volumes.push(
       { name: STATUS_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
       credentialsVolume(spec),
     );
-    containers.push(agentContainer(spec, {}));
-    latchContainers.push(AGENT_CONTAINER);
+    latch.push(agentContainer(spec, { nativeSidecar }));
     annotations[SuperlatchKeys.WRITER_ANNOTATION] = AGENT_CONTAINER;
     annotations[SuperlatchKeys.CREDENTIALS_VOLUME_ANNOTATION] = CREDENTIALS_VOLUME;
   } else {
     // a ConfigMap volume is read-only by nature; until the master publishes, the file is missing
     volumes.push({ name: STATUS_VOLUME, configMap: { name: opts.configMapName, defaultMode: 0o444 } });
   }
-  if (opts.gate) {
-    containers.push(gateContainer(spec));
-    latchContainers.push(GATE_CONTAINER);
+  if (opts.gate) latch.push(gateContainer(spec, { nativeSidecar }));
+  if (latch.length > 0) annotations[SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION] = latch.map((c) => c.name).join(',');
+  if (nativeSidecar && latch.length > 0) {
+    // first of all: the user's init containers, like the application, start after the latch has spoken
+    pod.initContainers = [...latch, ...(pod.initContainers ?? [])];
+  } else {
+    containers.push(...latch);
   }
-  if (latchContainers.length > 0) annotations[SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION] = latchContainers.join(',');
   pod.containers = containers;
 
   const meta = template.metadata ??= {};
@@ -189,9 +220,9 @@ function refuseUnguardable(json: any, pod: any, spec: LatchPodSpec, opts: GuardP
     fail('the pod shares its process namespace, so application containers could reach the agent\'s files through /proc', 'remove shareProcessNamespace');
   }
   const needsSidecar = spec.mode === LatchMode.SIDECAR || opts.gate;
-  if (needsSidecar && (json.kind === 'Job' || json.kind === 'CronJob')) {
-    fail(`a ${json.kind} cannot run the ${spec.mode === LatchMode.SIDECAR ? 'agent sidecar' : 'gate'}: the extra long-running container would keep the Job from completing (Kubernetes 1.27 has no native sidecars)`,
-      'guard Jobs with a hub-mode latch, without the gate');
+  if (needsSidecar && !opts.nativeSidecar && (json.kind === 'Job' || json.kind === 'CronJob')) {
+    fail(`a ${json.kind} cannot run the ${spec.mode === LatchMode.SIDECAR ? 'agent sidecar' : 'gate'} on Kubernetes ${opts.target.name}: the extra long-running container would keep the Job from completing (native sidecars, which stop when the Job's containers finish, come with Kubernetes ${NATIVE_SIDECARS.name})`,
+      `target Kubernetes ${NATIVE_SIDECARS.name} or newer (KubernetesTarget.set(app, KubernetesVersion.V1_29) right after creating the App or Chart), or guard Jobs with a hub-mode latch, without the gate`);
   }
 }
 

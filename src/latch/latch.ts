@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { SuperlatchKeys } from '../contract';
 import { LatchCredentials } from './latch-credentials';
 import { FailurePolicy, LatchMode } from './latch-mode';
-import { AGENT_CONTAINER, agentContainer, CREDENTIALS_VOLUME, credentialsVolume, guardPod, LatchPodSpec } from './latch-pod';
+import { AGENT_CONTAINER, agentContainer, CREDENTIALS_VOLUME, credentialsVolume, guardPod, LatchPodSpec, NATIVE_SIDECARS } from './latch-pod';
 import { Harden } from '../hardening/harden';
 import { HardeningProfile, ResourceDefaults, SeccompProfile } from '../hardening/hardening-profile';
 import { HardeningState } from '../hardening/hardening-state';
@@ -20,6 +20,7 @@ import { hubMasterSingle } from '../rules/latch/hub-master-single';
 import { sidecarEgressBounded } from '../rules/latch/sidecar-egress-bounded';
 import { statusConfigMapWriters } from '../rules/latch/status-configmap-writers';
 import { RuleStatus } from '../rules/rule';
+import { KubernetesTarget } from '../target/kubernetes-version';
 
 /** The Latch API the agent talks to. */
 export interface LatchApiProps {
@@ -327,6 +328,11 @@ export interface LatchFacts {
   readonly command: string[];
   /** The workloads it guards, as their final manifests name them. */
   readonly guarded: ReadonlyArray<{ readonly kind: string; readonly name: string; readonly namespace?: string }>;
+  /**
+   * Some guarded workload targets Kubernetes 1.29+, so the latch's containers (the agent,
+   * the gate) may be init containers with `restartPolicy: Always` (native sidecars).
+   */
+  readonly nativeSidecars: boolean;
 }
 
 /**
@@ -360,6 +366,8 @@ export class Latch extends Construct {
 
   private readonly spec: LatchPodSpec;
   private readonly guardedObjects: ApiObject[] = [];
+  /** Guarded objects whose target puts the agent and gate in initContainers (native sidecars). */
+  private readonly nativeSidecarObjects = new Set<ApiObject>();
   private master?: ApiObject;
   private sidecarEgress: Array<{ peer: NetworkPeer; ports: NetworkPeerPort[] }> = [];
   private readonly egressPolicies = new Set<string>();
@@ -456,11 +464,16 @@ export class Latch extends Construct {
     HardeningState.of(obj).ensure(obj);
     const spec = this.spec;
     const where = `[${workload.node.path}]`;
+    const target = KubernetesTarget.of(obj);
+    const nativeSidecar = target.isAtLeast(NATIVE_SIDECARS);
+    if (nativeSidecar) this.nativeSidecarObjects.add(obj);
     SynthesisPipeline.of(obj).addTransform(obj, Stage.LATCH, (json) => guardPod(json, spec, {
       where,
       containers: options.containers,
       gate: options.gate ?? false,
       configMapName: this.configMapName,
+      nativeSidecar,
+      target,
     }));
 
     if (this.mode === LatchMode.SIDECAR) this.sidecarEgressPolicy(Chart.of(workload), workloadNamespace, where);
@@ -481,6 +494,7 @@ export class Latch extends Construct {
       command: this.spec.command,
       guarded: this.guardedObjects.map((o) => manifestOf(o)).filter((m) => m)
         .map((m) => ({ kind: String(m.kind), name: String(m.metadata?.name), namespace: m.metadata?.namespace })),
+      nativeSidecars: this.guardedObjects.some((o) => this.nativeSidecarObjects.has(o) && manifestOf(o)),
     };
   }
 

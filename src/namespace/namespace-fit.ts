@@ -9,8 +9,9 @@ import { TEMPLATE_PATHS } from '../internal/workload-kinds';
  *
  * - each container's requests and limits after the API server's defaulting
  *   (a lone limit is also the request) and the LimitRanges' defaults;
- * - LimitRange items of type `Container` (per container) and `Pod` (the sum of
- *   the containers, or the largest init container if larger): `min`, `max`,
+ * - LimitRange items of type `Container` (per container) and `Pod` (the pod's
+ *   effective use: the sum of the containers and the native sidecars, or what runs
+ *   during an init container if larger; see `PodResources`): `min`, `max`,
  *   `maxLimitRequestRatio`;
  * - ResourceQuotas without scopes: compute totals (`requests.*`, `limits.*`,
  *   bare `cpu`/`memory`/`ephemeral-storage`), `pods` and object counts
@@ -87,8 +88,7 @@ function podUse(m: any, path: string, all: any[], items: LimitItem[], errors: st
   const fail = (field: string, problem: string, fix: string) => errors.push(`[${path}] ${field}: ${problem}. Fix: ${fix}`);
   const unset = new Map<string, string>();
 
-  const sum = { requests: {} as Amounts, limits: {} as Amounts };
-  const initMax = { requests: {} as Amounts, limits: {} as Amounts };
+  const use = new PodResources();
   for (const group of ['initContainers', 'containers']) {
     (spec[group] ?? []).forEach((c: any, i: number) => {
       const field = `${at}.${group}[${i}].resources`;
@@ -103,16 +103,54 @@ function podUse(m: any, path: string, all: any[], items: LimitItem[], errors: st
       }
       for (const g of ['requests', 'limits'] as const) {
         for (const r of RESOURCES) if ((g === 'requests' ? requests : limits)[r] === undefined) unset.set(`${g}.${r}`, `${field}.${g}.${r} (container '${c.name}')`);
-        const into = group === 'containers' ? sum[g] : initMax[g];
-        for (const [r, v] of Object.entries(g === 'requests' ? requests : limits)) into[r] = group === 'containers' ? (into[r] ?? 0) + v : Math.max(into[r] ?? 0, v);
       }
+      use.add(group === 'containers' ? 'app' : c.restartPolicy === 'Always' ? 'sidecar' : 'init', { requests, limits });
     });
   }
-  const pod = { requests: larger(sum.requests, initMax.requests), limits: larger(sum.limits, initMax.limits) };
+  const pod = use.effective();
   for (const item of items.filter((x) => x.type === 'Pod')) {
     checkBounds(item, pod, 'the pod (sum of its containers)', (g, r) => `${at}.containers[*].resources.${g}.${r}`, fail);
   }
   return { path, ...podCount(m, all), ...pod, unset };
+}
+
+/**
+ * The effective requests and limits of a pod, as the API server computes them for quotas
+ * and LimitRange `Pod` items (KEP-753, the native sidecars of Kubernetes 1.29): the larger of
+ *
+ * - the sum of the regular containers and of the sidecars (init containers with
+ *   `restartPolicy: Always`), which all run together, and
+ * - for each init container in order, what runs while it does: a plain init container
+ *   plus the sidecars started before it, or a sidecar with those before it.
+ *
+ * Without sidecars this is the classic larger of the sum of the containers and the largest
+ * init container. Init containers must be added in their order, before or after the
+ * regular containers (the regular containers only add to the sum).
+ */
+class PodResources {
+  private readonly sum = { requests: {} as Amounts, limits: {} as Amounts };
+  private readonly sidecars = { requests: {} as Amounts, limits: {} as Amounts };
+  private readonly initPeak = { requests: {} as Amounts, limits: {} as Amounts };
+
+  public add(kind: 'app' | 'sidecar' | 'init', use: { requests: Amounts; limits: Amounts }): void {
+    for (const g of ['requests', 'limits'] as const) {
+      if (kind !== 'init') addInto(this.sum[g], use[g]);
+      if (kind === 'app') continue;
+      if (kind === 'sidecar') addInto(this.sidecars[g], use[g]);
+      // a sidecar runs with the sidecars before it (itself now included); a plain init container with them all
+      const running = kind === 'sidecar' ? this.sidecars[g] : addInto({ ...this.sidecars[g] }, use[g]);
+      for (const [r, v] of Object.entries(running)) this.initPeak[g][r] = Math.max(this.initPeak[g][r] ?? 0, v);
+    }
+  }
+
+  public effective(): { requests: Amounts; limits: Amounts } {
+    return { requests: larger(this.sum.requests, this.initPeak.requests), limits: larger(this.sum.limits, this.initPeak.limits) };
+  }
+}
+
+function addInto(into: Amounts, more: Amounts): Amounts {
+  for (const [r, v] of Object.entries(more)) into[r] = (into[r] ?? 0) + v;
+  return into;
 }
 
 /** The resources a container ends up with: its own, a lone limit as the request, then the LimitRange defaults. */

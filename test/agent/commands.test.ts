@@ -47,7 +47,7 @@ describe('parsing', () => {
     [['pair'], 'pair: give exactly one of --token T or --id ID'],
     [['pair', '--token', 'abc', '--id', 'x'], 'pair: give exactly one of --token T or --id ID'],
     [['pair', '--token', 'not-letters'], 'pair: --token must be the letters and digits shown in the Latch app'],
-    [['frobnicate'], 'unknown command "frobnicate" (commands: run, check, gate, health, ready, pair, unpair, version)'],
+    [['frobnicate'], 'unknown command "frobnicate" (commands: run, check, gate, health, ready, published, pair, unpair, version)'],
   ])('%j is a usage error: %s', (argv, message) => {
     expect(usageErrorOf(argv)).toBe(message);
   });

@@ -150,7 +150,7 @@ describe('run configuration', () => {
     expect((await runAgent(['check', '--nope'], agentEnv({}))).status).toBe(64);
     expect((await runAgent(['pair'], agentEnv({ LATCH_APP_ID: APP_ID, LATCH_SECRET_KEY: SECRET }))).status).toBe(64);
     expect((await runAgent([], agentEnv({}))).status).toBe(64);
-    for (const command of [[], ['run'], ['check'], ['gate'], ['health'], ['ready'], ['pair'], ['unpair'], ['version']]) {
+    for (const command of [[], ['run'], ['check'], ['gate'], ['health'], ['ready'], ['published'], ['pair'], ['unpair'], ['version']]) {
       const r = await runAgent([...command, '--help'], agentEnv({}));
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/^Usage: superlatch-agent/);

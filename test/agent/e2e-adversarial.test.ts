@@ -104,11 +104,11 @@ describe('robustness', () => {
     expect((await agent.stop()).code).toBe(0);
   });
 
-  test('a heartbeat file containing null makes health and ready exit 1, not 70', async () => {
+  test('a heartbeat file containing null makes health, ready and published exit 1, not 70', async () => {
     const h = await harness();
     const heartbeat = path.join(h.dir, 'heartbeat');
     fs.writeFileSync(heartbeat, 'null');
-    for (const command of ['health', 'ready']) {
+    for (const command of ['health', 'ready', 'published']) {
       const r = await h.run([command], { LATCH_HEARTBEAT_FILE: heartbeat });
       expect([command, r.status, r.stdout]).toEqual([command, 1, expect.stringMatching(/malformed heartbeat/)]);
     }

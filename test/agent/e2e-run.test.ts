@@ -147,6 +147,21 @@ describe('run', () => {
     expect((await h.run(['health'], { LATCH_HEARTBEAT_FILE: hb })).status).toBe(1);
   });
 
+  test('published (the startup probe of the native sidecar) passes only once the first status file is on the volume', async () => {
+    const h = await harness();
+    const heartbeat = path.join(path.dirname(h.file), '.latch-agent-heartbeat');
+    expect(await h.run(['published'])).toMatchObject({ status: 1, stdout: expect.stringMatching(/^not published: no heartbeat/) });
+    h.sim.inject({ kind: 'hang' }, 1);
+    h.start({ LATCH_HTTP_TIMEOUT: '60' });
+    await waitFor('a heartbeat and the first request', () => readJson(heartbeat) && h.sim.requests.length === 1);
+    expect(h.status()).toBeUndefined();
+    expect(await h.run(['published'])).toMatchObject({ status: 1, stdout: expect.stringMatching(/^not published: .*no status document of it on every target yet/) });
+    h.sim.releaseHung();
+    await waitFor('the first publication', () => h.status());
+    await waitFor('published', async () => (await h.run(['published'])).status === 0);
+    expect((await h.run(['published'])).stdout).toMatch(/^published: the run loop beat at /);
+  });
+
   test('gate idles until SIGTERM and exits 0', async () => {
     const h = await harness();
     const gate = AgentProcess.start(['gate'], h.env());

@@ -2,6 +2,10 @@
  * The run loop in process, on jest's fake clock: scheduling, backoff, expiry and the failure
  * policy, exactly and without waiting. (End-to-end tests cover the same against the simulator.)
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { checkHeartbeat } from '../../agent/src/heartbeat';
 import { LatchFault, LatchStatus } from '../../agent/src/latch-client';
 import { Logger } from '../../agent/src/log';
 import { Poller, PollerOptions } from '../../agent/src/poller';
@@ -176,5 +180,93 @@ describe('the run loop', () => {
     poller.stop();
     await running;
     expect(latch.calls).toHaveLength(1);
+  });
+});
+
+describe('the heartbeat\'s published flag (the `published` command, startup probe of the native sidecar)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'superlatch-published-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** A Latch whose first answer waits until `answer()` (later polls answer 'on' at once). */
+  function heldLatch() {
+    let release: (s: LatchStatus) => void = () => undefined;
+    let calls = 0;
+    return {
+      client: {
+        status: (): Promise<LatchStatus> => (calls++ === 0 ? new Promise((resolve) => { release = resolve; }) : Promise.resolve({ status: 'on' })),
+      },
+      answer: (status: string) => release({ status }),
+    };
+  }
+  const verdict = () => checkHeartbeat(path.join(dir, 'hb'), Date.now());
+
+  test('not published while the first poll is in flight; published once its answer is on the target', async () => {
+    const latch = heldLatch();
+    const { poller, running } = setup(['on'], { client: latch.client, heartbeatFile: path.join(dir, 'hb') });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(verdict()).toMatchObject({ healthy: true, ready: false, published: false });
+    latch.answer('off');
+    await jest.advanceTimersByTimeAsync(0);
+    expect(verdict()).toMatchObject({ healthy: true, ready: true, published: true });
+    poller.stop();
+    await running;
+  });
+
+  test('a failed first poll publishes the failure policy\'s state: that counts (the latch has spoken: closed)', async () => {
+    const { publisher, poller, running } = setup([down], { heartbeatFile: path.join(dir, 'hb') });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(publisher.published.map((p) => p.doc.source)).toEqual(['failure-policy']);
+    expect(verdict()).toMatchObject({ ready: true, published: true });
+    poller.stop();
+    await running;
+  });
+
+  test('a publication that fails does not count: ready (the poll is done) but not published', async () => {
+    const broken: Publisher = { target: 'file:/broken', timeoutMs: 0, load: async () => undefined, publish: async () => { throw new Error('EROFS'); } };
+    const { poller, running } = setup(['on'], { heartbeatFile: path.join(dir, 'hb'), publishers: [broken] });
+    await jest.advanceTimersByTimeAsync(3 * I);
+    expect(verdict()).toMatchObject({ healthy: true, ready: true, published: false });
+    poller.stop();
+    await running;
+  });
+
+  test('every target must hold it: one target of two failing is not published', async () => {
+    const good = new MemoryPublisher();
+    const broken: Publisher = { target: 'configmap:apps/status', timeoutMs: 0, load: async () => undefined, publish: async () => { throw new Error('403'); } };
+    const { poller, running } = setup(['on'], { heartbeatFile: path.join(dir, 'hb'), publishers: [good, broken] });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(good.published).toHaveLength(1);
+    expect(verdict().published).toBe(false);
+    poller.stop();
+    await running;
+  });
+
+  test('a restart that adopts a fresh document of its own is published before its first poll answers', async () => {
+    const previous = JSON.stringify({
+      version: 1, latched: true, status: 'off', lastUpdate: '2026-11-23T09:59:58', latchUpdate: '2026-11-23T09:59:58Z', expiresAt: '2026-11-23T10:00:08Z', source: 'latch',
+    });
+    const latch = heldLatch();
+    const { poller, running } = setup(['on'], { client: latch.client, heartbeatFile: path.join(dir, 'hb') }, previous);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(verdict()).toMatchObject({ ready: false, published: true });
+    latch.answer('on');
+    poller.stop();
+    await running;
+  });
+
+  test('a stale or foreign document found at a restart is not adopted, so not published', async () => {
+    const forged = JSON.stringify({
+      version: 1, latched: false, status: 'on', lastUpdate: '2026-11-23T09:59:58', latchUpdate: '2026-11-23T09:59:58Z', expiresAt: '2026-11-23T10:00:08Z', source: 'failure-policy',
+    });
+    const latch = heldLatch();
+    const { poller, running } = setup(['on'], { client: latch.client, heartbeatFile: path.join(dir, 'hb') }, forged);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(verdict().published).toBe(false);
+    latch.answer('on');
+    poller.stop();
+    await running;
   });
 });

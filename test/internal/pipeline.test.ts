@@ -141,7 +141,9 @@ describe('every synth error names its construct path once, never an empty one', 
     new Latch(chart, 'latch', { credentials: LatchCredentials.fromSecret('c'), api: { cidrs: ['203.0.113.0/24'] }, image: IMAGE }).guard(job);
     for (const synth of [() => app.synthYaml(), () => Testing.synth(chart)]) {
       expect(lines(synth)).toEqual([
-        "[batch/job] latch 'latch': a Job cannot run the agent sidecar: the extra long-running container would keep the Job from completing (Kubernetes 1.27 has no native sidecars). Fix: guard Jobs with a hub-mode latch, without the gate",
+        "[batch/job] latch 'latch': a Job cannot run the agent sidecar on Kubernetes v1.27: the extra long-running container would keep the Job from completing "
+        + "(native sidecars, which stop when the Job's containers finish, come with Kubernetes v1.29). "
+        + 'Fix: target Kubernetes v1.29 or newer (KubernetesTarget.set(app, KubernetesVersion.V1_29) right after creating the App or Chart), or guard Jobs with a hub-mode latch, without the gate',
       ]);
     }
   });

@@ -6,10 +6,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { stringify } from 'yaml';
-import { Harden, Latch, LatchCredentials, LatchMode } from '../../src';
+import { Harden, KubernetesTarget, KubernetesVersion, Latch, LatchCredentials, LatchMode } from '../../src';
 import { main } from '../../src/cli/main';
 import { TLS_WEAKENING_ENV } from '../../src/rules/latch/agent-integrity';
 import { coverNetwork, errorOf, find, goodContainer, newChart, podSpec } from '../util';
@@ -141,4 +141,49 @@ test('what the audit does not stop (docs/latch.md): a command replaced together 
   expect(audit(m).out).not.toMatch(/\bSL-LATCH-12\b/);
   expect(errorOf(() => Testing.synth(app(({ chart }) => master(chart).addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/command', evil))))))
     .toContain("the latch agent's command or args were replaced");
+});
+
+describe('Kubernetes 1.29: attacks on the native sidecar agent of a guarded Job (issue 14)', () => {
+  /** A sidecar latch guarding the Job `nightly` of a 1.29 app; `attack` patches the Job before synthesis. */
+  function app29(attack: (job: ApiObject) => void = () => undefined): Chart {
+    const a = Testing.app();
+    KubernetesTarget.set(a, KubernetesVersion.V1_29);
+    const chart = new Chart(a, 'test', { namespace: 'apps', disableResourceNameHashes: true });
+    const job = new kplus.Job(chart, 'nightly', { metadata: { name: 'nightly' }, containers: [{ ...goodContainer({ command: ['/usr/local/bin/report'] }), liveness: undefined, readiness: undefined }] });
+    coverNetwork(chart, job);
+    new Latch(chart, 'orders', { credentials: LatchCredentials.fromSecret('latch-credentials'), api: { cidrs: ['203.0.113.0/24'] }, image: IMAGE }).guard(job, { gate: true });
+    attack(ApiObject.of(job));
+    return chart;
+  }
+  const good29 = Testing.synth(app29());
+  const agent29 = (m: any[]) => podSpec(find(m, 'Job', 'nightly')).initContainers.find((c: any) => c.name === 'latch-agent');
+  const writer = { name: 'helper', image: IMAGE, restartPolicy: 'Always', volumeMounts: [{ name: 'latch-status', mountPath: '/usr/share/latch' }] };
+
+  test('the real output audits with 0 errors under --pack latch', () => {
+    expect(podSpec(find(good29, 'Job', 'nightly')).initContainers.map((c: any) => c.name)).toEqual(['latch-agent', 'latch-gate']);
+    expect(audit(good29)).toMatchObject({ code: 0 });
+  });
+
+  const ATTACKS_129: Array<[string, string, (m: any[]) => void]> = [
+    ['a second restartable init container mounting latch-status read-write', 'SL-LATCH-2',
+      (m) => { podSpec(find(m, 'Job', 'nightly')).initContainers.push(writer); }],
+    ['the agent\'s restartPolicy removed (a plain init container writes before the application starts)', 'SL-LATCH-1',
+      (m) => { delete agent29(m).restartPolicy; }],
+    ['the agent\'s startup probe replaced by node -e writing "open"', 'SL-LATCH-12',
+      (m) => { agent29(m).startupProbe.exec.command = ['/nodejs/bin/node', '-e', 'require("fs").writeFileSync("/usr/share/latch/latch-info.json", "{}")']; }],
+    ['a postStart hook running a shell in the agent', 'SL-LATCH-12',
+      (m) => { agent29(m).lifecycle = { postStart: { exec: { command: ['/bin/sh', '-c', 'echo open > /usr/share/latch/latch-info.json'] } } }; }],
+  ];
+  test.each(ATTACKS_129)('%s: superlatch audit --pack latch reports it as an error (%s)', (_what, id, onManifests) => {
+    const m = JSON.parse(JSON.stringify(good29));
+    onManifests(m);
+    const r = audit(m);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(new RegExp(`\\b${id}\\b[^\\n]*`));
+  });
+
+  test('escape hatches run before the latch joins the pod: a patch cannot reach the native sidecar agent (the manifests are attacked instead, above)', () => {
+    expect(errorOf(() => Testing.synth(app29((job) => job.addJsonPatch(JsonPatch.replace('/spec/template/spec/initContainers/0/command', ['/opt/evil/agent']))))))
+      .toContain("Failed serializing construct at path 'test/nightly/Resource'");
+  });
 });

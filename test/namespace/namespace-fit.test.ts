@@ -95,6 +95,58 @@ describe('LimitRange per pod', () => {
   });
 });
 
+describe('native sidecars (init containers with restartPolicy: Always, KEP-753): the pod\'s effective use', () => {
+  const sidecar = (name: string, cpu: string) => ({ ...container(name, { cpu }, { cpu }), restartPolicy: 'Always' });
+  const init = (name: string, cpu: string) => container(name, { cpu }, { cpu });
+  /** A Recreate Deployment of one replica (no surge), so the quota sees exactly one pod. */
+  const pod = (initContainers: any[], containers: any[]) => {
+    const d = deployment('web', containers, { replicas: 1, strategy: { type: 'Recreate' } });
+    (d.spec.template.spec as any).initContainers = initContainers;
+    return d;
+  };
+  const cpuUse = (d: any) => {
+    for (let m = 0; m <= 5000; m += 10) if (fit(quota({ 'requests.cpu': `${m}m` }), d).length === 0) return m;
+    throw new Error('no quota up to 5 cpu fits');
+  };
+
+  test('a sidecar counts like an application container: 300m app + 500m sidecar = 800m (the classic formula would say 500m)', () => {
+    const d = pod([sidecar('agent', '500m')], C({ cpu: '300m' }, { cpu: '300m' }));
+    expect(fit(quota({ 'requests.cpu': '790m' }), d)).toEqual([expect.stringContaining('need 800m of requests.cpu in total, more than the 790m the quota allows: [app/web] 1 replicas × 800m')]);
+    expect(fit(quota({ 'requests.cpu': '800m' }), d)).toEqual([]);
+    expect(cpuUse(d)).toBe(800);
+  });
+
+  test('a plain init container runs with the sidecars started before it, not with those after it', () => {
+    const app = C({ cpu: '300m' }, { cpu: '300m' });
+    // init 1 cpu then sidecar 200m: the init phase needs 1, the running pod 500m
+    expect(cpuUse(pod([init('migrate', '1'), sidecar('agent', '200m')], app))).toBe(1000);
+    // sidecar 200m then init 1 cpu: the init phase needs 1 + 200m
+    expect(cpuUse(pod([sidecar('agent', '200m'), init('migrate', '1')], app))).toBe(1200);
+  });
+
+  test('the KEP\'s walk: max(sum of app and sidecars, each init phase with the sidecars before it)', () => {
+    // sidecars s1 100m, s2 200m; inits i1 1 (after s1), i2 500m (after s1, s2); app 300m
+    // running: 300 + 100 + 200 = 600m; phases: s1 100, i1 1100, s2 300, i2 800 -> 1100m
+    const d = pod([sidecar('s1', '100m'), init('i1', '1'), sidecar('s2', '200m'), init('i2', '500m')], C({ cpu: '300m' }, { cpu: '300m' }));
+    expect(cpuUse(d)).toBe(1100);
+    // limits follow the same walk
+    expect(fit(quota({ 'limits.cpu': '1090m' }), d)).toEqual([expect.stringContaining('need 1100m of limits.cpu in total')]);
+  });
+
+  test('LimitRange Pod items judge the same effective use', () => {
+    const lr = limitRange({ type: 'Pod', max: { cpu: '700m' } });
+    expect(fit(lr, pod([sidecar('agent', '500m')], C({ cpu: '300m' }, { cpu: '300m' })))).toEqual([
+      expect.stringContaining('the pod (sum of its containers) has a cpu limit of 800m, above the maximum 700m'),
+    ]);
+    expect(fit(lr, pod([init('agent', '500m')], C({ cpu: '300m' }, { cpu: '300m' })))).toEqual([]);
+  });
+
+  test('without sidecars nothing changes: the larger of the containers\' sum and the largest init container', () => {
+    expect(cpuUse(pod([init('a', '200m'), init('b', '700m')], C({ cpu: '300m' }, { cpu: '300m' })))).toBe(700);
+    expect(cpuUse(pod([init('a', '200m')], C({ cpu: '300m' }, { cpu: '300m' })))).toBe(300);
+  });
+});
+
 describe('ResourceQuota', () => {
   test('requests.cpu: replicas and the rolling update surge together above the quota fail, listing each workload', () => {
     // GIVEN 3 replicas (+1 surge, 25% rounded up) of 1 cpu and a Recreate Deployment of 2 × 500m

@@ -32,6 +32,36 @@ function commandFindings(c: ContainerRef): RuleFindingList {
   return out;
 }
 
+/** What the probes and hooks of a latch container may run after the agent's command: the read-only questions. */
+const PROBE_SUBCOMMANDS = new Set(['health', 'ready', 'published', 'check', 'version']);
+
+/**
+ * Every exec probe and hook of a latch container runs in it, with its mounts (the agent's
+ * read-write status volume): each must be the agent's command (when the container states
+ * one) followed by a read-only subcommand, never a shell or code given on the command line.
+ */
+function probeFindings(c: ContainerRef): RuleFindingList {
+  const out: RuleFindingList = [];
+  const command = arr(c.c.command).map(String);
+  const hooks: Array<[string, unknown]> = [
+    ['livenessProbe', c.c.livenessProbe], ['readinessProbe', c.c.readinessProbe], ['startupProbe', c.c.startupProbe],
+    ['lifecycle.postStart', obj(c.c.lifecycle).postStart], ['lifecycle.preStop', obj(c.c.lifecycle).preStop],
+  ];
+  for (const [field, hook] of hooks) {
+    const argv = arr(obj(obj(hook).exec).command).map(String);
+    if (argv.length === 0) continue;
+    const path = jsonPath(c.path, ...field.split('.'), 'exec', 'command');
+    const bad = argv.find((a) => SHELLS.has(a.split('/').pop() ?? '') || EVAL_FLAGS.has(a.split('=')[0]));
+    const sub = argv[command.length];
+    if (bad !== undefined) {
+      out.push(finding(c.pod.ref, path, `the ${field} of latch container '${c.name}' runs '${bad}' (a shell or code given on the command line) with the container's mounts`));
+    } else if (command.length > 0 && (JSON.stringify(argv.slice(0, command.length)) !== JSON.stringify(command) || !PROBE_SUBCOMMANDS.has(sub))) {
+      out.push(finding(c.pod.ref, path, `the ${field} of latch container '${c.name}' runs ${JSON.stringify(argv)}, not the agent's ${JSON.stringify(command)} with one of ${[...PROBE_SUBCOMMANDS].join(', ')}`));
+    }
+  }
+  return out;
+}
+
 function envFindings(c: ContainerRef): RuleFindingList {
   const out: RuleFindingList = [];
   arr(c.c.env).forEach((e, i) => {
@@ -49,17 +79,17 @@ function envFindings(c: ContainerRef): RuleFindingList {
 /** The latch's own containers run the agent as built, with its TLS verification intact. */
 export const agentIntegrity = defineRule({
   id: 'SL-LATCH-12',
-  title: 'The latch agent and gate run their own command, with no environment that weakens TLS',
+  title: 'The latch agent and gate run their own command and probes, with no environment that weakens TLS',
   severity: RuleSeverity.ERROR,
-  rationale: 'A replaced command or args (a loop that writes "open") turns the single writer into a forger; NODE_TLS_REJECT_UNAUTHORIZED=0 (or an extra CA, NODE_OPTIONS, an OpenSSL CA path) lets anyone on the path answer for the Latch API or the API server and receive their credentials.',
-  remediation: `Leave the latch containers as the Latch construct writes them: args ["run"] (agent) or ["gate"] (gate), the agent command that the probes run, and none of ${TLS_WEAKENING_ENV.join(', ')} nor envFrom.`,
+  rationale: 'A replaced command or args (a loop that writes "open"), or a probe or hook that runs code (probes run in the agent\'s container, with its read-write status volume), turns the single writer into a forger; NODE_TLS_REJECT_UNAUTHORIZED=0 (or an extra CA, NODE_OPTIONS, an OpenSSL CA path) lets anyone on the path answer for the Latch API or the API server and receive their credentials.',
+  remediation: `Leave the latch containers as the Latch construct writes them: args ["run"] (agent) or ["gate"] (gate), exec probes and hooks that run the agent command with ${[...PROBE_SUBCOMMANDS].join(', ')}, and none of ${TLS_WEAKENING_ENV.join(', ')} nor envFrom.`,
   references: [...design('§4', '§7')],
   check: (set) => {
     const pods = latchPods(set);
     if (pods.length === 0) return undefined;
     return pods.flatMap(({ pod }) => {
       const names = new Set([...latchContainerNames(pod), ...Object.keys(SUBCOMMANDS)]);
-      return pod.containers.filter((c) => names.has(c.name)).flatMap((c) => [...commandFindings(c), ...envFindings(c)]);
+      return pod.containers.filter((c) => names.has(c.name)).flatMap((c) => [...commandFindings(c), ...probeFindings(c), ...envFindings(c)]);
     });
   },
 });

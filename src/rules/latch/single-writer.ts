@@ -1,9 +1,23 @@
 import { SuperlatchKeys } from '../../contract';
 import { defineRule } from '../internal/define';
 import { isGuardedHub, latchPods, mountsOf, volumeOf } from '../internal/latch';
-import { finding, jsonPath, RuleFindingList } from '../internal/manifests';
+import { ContainerRef, finding, jsonPath, RuleFindingList } from '../internal/manifests';
 import { design } from '../internal/refs';
 import { RuleSeverity } from '../rule';
+
+/**
+ * The writer runs beside the application for the pod's whole life: a regular container, or
+ * an init container with `restartPolicy: Always` (a native sidecar, Kubernetes 1.29+). A
+ * plain init container would run before the application and stop; an ephemeral container
+ * is added to a live pod by whoever may debug it.
+ */
+function writerPlacement(writer: ContainerRef): string | undefined {
+  if (writer.list === 'ephemeralContainers') return `status writer '${writer.name}' is an ephemeral container`;
+  if (writer.list === 'initContainers' && writer.c.restartPolicy !== 'Always') {
+    return `status writer '${writer.name}' is an init container without restartPolicy: Always, so it would run before the application instead of beside it`;
+  }
+  return undefined;
+}
 
 /** The status volume has exactly one writer (none for hub-mode guarded pods). */
 export const singleWriter = defineRule({
@@ -11,7 +25,7 @@ export const singleWriter = defineRule({
   title: 'The status volume has exactly one writer, the latch agent',
   severity: RuleSeverity.ERROR,
   rationale: 'Readers trust the status file to decide whether the application may run; a second writer could open the latch that the phone closed.',
-  remediation: `Annotate the pod template with \`${SuperlatchKeys.MODE_ANNOTATION}\` (sidecar|hub) and \`${SuperlatchKeys.STATUS_VOLUME_ANNOTATION}\`; in sidecar mode name the agent container in \`${SuperlatchKeys.WRITER_ANNOTATION}\` and let only it mount the volume read-write; hub-mode guarded pods have no writer.`,
+  remediation: `Annotate the pod template with \`${SuperlatchKeys.MODE_ANNOTATION}\` (sidecar|hub) and \`${SuperlatchKeys.STATUS_VOLUME_ANNOTATION}\`; in sidecar mode name the agent container in \`${SuperlatchKeys.WRITER_ANNOTATION}\` (a regular container, or from Kubernetes 1.29 an init container with \`restartPolicy: Always\`) and let only it mount the volume read-write; hub-mode guarded pods have no writer.`,
   references: [...design('§4', '§7')],
   check: (set) => {
     const pods = latchPods(set);
@@ -48,6 +62,8 @@ export const singleWriter = defineRule({
             : `status writer '${lp.writer}' is not a container of the pod`));
           continue;
         }
+        const placement = writerPlacement(writer);
+        if (placement) out.push(finding(pod.ref, writer.path, placement));
         const writes = mountsOf(pod, lp.statusVolume).filter((m) => m.c.name === lp.writer && !m.readOnly);
         if (writes.length === 0) {
           out.push(finding(pod.ref, writer.path, `status writer '${lp.writer}' does not mount status volume '${lp.statusVolume}' read-write`));
