@@ -243,7 +243,8 @@ describe('the judges of the target: a hardened namespace, workload and admission
   });
 
   test.each(KubernetesVersion.all().slice(1).map((v) => v.name))('the hardened workload of target %s is valid at 1.36', async (name) => {
-    const manifests = hardenedDeployment(KubernetesVersion.of(name), HardeningProfile.restricted({ userNamespaces: KubernetesVersion.of(name).isAtLeast(KubernetesVersion.V1_33) }));
+    const version = KubernetesVersion.of(name);
+    const manifests = hardenedDeployment(version, HardeningProfile.restricted({ userNamespaces: version.isAtLeast(KubernetesVersion.V1_33) }));
     expect((await judge(manifests, { kubernetesVersion: '1.36', judges: ['schema'] })).schema).toEqual([]);
   });
 
