@@ -24,6 +24,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   devDeps: [
     '@types/node@^20',
     '@types/js-yaml@^4.0.9',
+    // JSON-shaped Kubernetes types for the objects src/ emits (type-only imports: nothing at run time)
+    'kubernetes-types@1.30.0',
     'kubernetes-models@4.4.2',
     // the schema judge of the newest target: kubernetes-models 5.1.0 is generated from Kubernetes v1.36.0
     // (ESM-only: the judge loads it in a child process)

@@ -1,6 +1,7 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from 'kubernetes-types/admissionregistration/v1';
 import { guardrailValidations } from './admission-expressions';
+import { emit } from '../internal/manifest';
 import { MANAGED_BY } from '../internal/objects';
 import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
@@ -160,7 +161,7 @@ export class GuardrailAdmissionPolicy extends Construct {
     const resourceRules = admissionResourceRules(workloadTemplates);
     const labels = { ...MANAGED_BY };
 
-    const policy = new ApiObject(this, 'Policy', {
+    const policy = emit<ValidatingAdmissionPolicy>(this, 'Policy', {
       apiVersion,
       kind: 'ValidatingAdmissionPolicy',
       metadata: { name: this.policyName, labels },
@@ -169,7 +170,7 @@ export class GuardrailAdmissionPolicy extends Construct {
         matchConstraints: { resourceRules },
         validations: [],
       },
-    } as any);
+    });
     // The latches and what they guard are known once the app is complete: the
     // expressions carry them as literals (never read from the object under review).
     SynthesisPipeline.of(policy).addTransform(policy, Stage.DERIVED, (json, run) => {
@@ -180,7 +181,7 @@ export class GuardrailAdmissionPolicy extends Construct {
       json.spec.validations = validations.map((v) => ({ expression: v.expression, message: v.message, reason: 'Forbidden' }));
       return json;
     });
-    const binding = new ApiObject(this, 'Binding', {
+    const binding = emit<ValidatingAdmissionPolicyBinding>(this, 'Binding', {
       apiVersion,
       kind: 'ValidatingAdmissionPolicyBinding',
       metadata: { name: this.bindingName, labels },
@@ -193,7 +194,7 @@ export class GuardrailAdmissionPolicy extends Construct {
           },
         },
       },
-    } as any);
+    });
     // cluster-scoped: the pipeline's clean-up drops their namespace
     SynthesisPipeline.of(binding).track(binding);
   }

@@ -1,10 +1,12 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import type { ConfigMap } from 'kubernetes-types/core/v1';
 import { Document } from 'yaml';
 import { falcoDocument } from './falco-document';
 import { latchWorkloads, processName } from './falco-model';
 import { SuperlatchKeys } from '../contract';
 import { isWorkload } from '../hardening/pod-hardening';
+import { emit } from '../internal/manifest';
 import { MANAGED_BY } from '../internal/objects';
 import { PipelineRun, Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkCidr, checkDnsLabel } from '../internal/validation';
@@ -159,7 +161,7 @@ export class FalcoRules extends Construct {
       }
     }
 
-    const configMap = new ApiObject(this, 'Resource', {
+    const configMap = emit<ConfigMap>(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: {
@@ -167,7 +169,7 @@ export class FalcoRules extends Construct {
         namespace: this.configMapNamespace,
         labels: { ...MANAGED_BY, [SuperlatchKeys.RULES_LABEL]: 'falco' },
       },
-    } as any);
+    });
     // derived from the other objects' final manifests, in the pipeline's last stage
     SynthesisPipeline.of(this).addTransform(configMap, Stage.DERIVED, (json, run) => ({ ...json, data: { [this.fileName]: this.rulesOf(run) } }));
   }

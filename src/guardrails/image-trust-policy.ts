@@ -1,5 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { KyvernoAttestorEntry, KyvernoClusterPolicy, KyvernoRekor, SigstoreAuthority, SigstoreClusterImagePolicy } from './custom-resources';
+import { emit } from '../internal/manifest';
 import { MANAGED_BY } from '../internal/objects';
 import { SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
@@ -72,17 +74,21 @@ export class ImageSigner {
   ) {}
 
   /** @internal Kyverno attestor entry. */
-  public _kyverno(rekor: any): any {
+  public _kyverno(rekor: KyvernoRekor): KyvernoAttestorEntry {
     return this.kind === 'key'
-      ? { keys: { publicKeys: this.publicKey, rekor } }
+      ? { keys: { publicKeys: this.publicKey!, rekor } }
       : { keyless: { issuer: this.identity!.issuer, subject: this.identity!.subject, rekor } };
   }
 
   /** @internal policy-controller authority. */
-  public _sigstore(name: string, ctlog: any): any {
+  public _sigstore(name: string, ctlog: { url?: string }): SigstoreAuthority {
     return this.kind === 'key'
-      ? { name, key: { data: this.publicKey, hashAlgorithm: 'sha256' }, ctlog }
-      : { name, keyless: { url: this.identity!.fulcioUrl, identities: [{ issuer: this.identity!.issuer, subject: this.identity!.subject }] }, ctlog };
+      ? { name, key: { data: this.publicKey!, hashAlgorithm: 'sha256' }, ctlog }
+      : {
+        name,
+        keyless: { url: this.identity!.fulcioUrl!, identities: [{ issuer: this.identity!.issuer, subject: this.identity!.subject }] },
+        ctlog,
+      };
   }
 
   /** @internal */
@@ -194,14 +200,14 @@ export class ImageTrustPolicy extends Construct {
     let obj: ApiObject;
     if (props.engine === ImageTrustEngine.KYVERNO) {
       this.namespaceLabels = {};
-      const resources: Record<string, unknown> = { kinds: ['Pod'] };
+      const resources: { kinds: string[]; namespaces?: string[] } = { kinds: ['Pod'] };
       if (props.namespaces) {
         if (props.namespaces.length === 0) throw new Error(`${where}: namespaces is empty. Fix: leave it out to verify every namespace, or list the namespaces`);
         props.namespaces.forEach((ns) => checkDnsLabel(where, 'namespaces', ns));
         resources.namespaces = [...new Set(props.namespaces)].sort();
       }
       const rekor = tlog ? { url: rekorUrl } : { url: rekorUrl, ignoreTlog: true };
-      obj = new ApiObject(this, 'Resource', {
+      obj = emit<KyvernoClusterPolicy>(this, 'Resource', {
         apiVersion: 'kyverno.io/v1',
         kind: 'ClusterPolicy',
         metadata: { name: this.policyName, labels },
@@ -222,14 +228,14 @@ export class ImageTrustPolicy extends Construct {
             }],
           }],
         },
-      } as any);
+      });
     } else {
       if (props.namespaces !== undefined) {
         throw new Error(`${where}: the policy-controller selects namespaces by their opt-in label, not by a list. Fix: remove namespaces and give the namespaces the labels in namespaceLabels (HardenedNamespace labels)`);
       }
       this.namespaceLabels = { 'policy.sigstore.dev/include': 'true' };
       const ctlog = tlog ? { url: rekorUrl } : {};
-      obj = new ApiObject(this, 'Resource', {
+      obj = emit<SigstoreClusterImagePolicy>(this, 'Resource', {
         apiVersion: 'policy.sigstore.dev/v1beta1',
         kind: 'ClusterImagePolicy',
         metadata: { name: this.policyName, labels },
@@ -238,7 +244,7 @@ export class ImageTrustPolicy extends Construct {
           images: images.map((glob) => ({ glob })),
           authorities: props.signers.map((s, i) => s._sigstore(`signer-${i + 1}`, ctlog)),
         },
-      } as any);
+      });
     }
     SynthesisPipeline.of(obj).track(obj); // cluster-scoped: the pipeline's clean-up drops its namespace
   }

@@ -1,7 +1,8 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LATCH_AGENT_SYSCALLS } from './agent-syscalls';
+import { SpoSeccompProfile } from './custom-resources';
 import { SeccompProfile } from '../hardening/hardening-profile';
+import { emit } from '../internal/manifest';
 import { MANAGED_BY } from '../internal/objects';
 import { SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
@@ -94,7 +95,7 @@ export class OperatorSeccompProfile extends Construct {
     this.localhostProfile = `operator/${this.profileName}.json`;
     this.seccompProfile = SeccompProfile.localhost(this.localhostProfile);
 
-    const obj = new ApiObject(this, 'Resource', {
+    const obj = emit<SpoSeccompProfile>(this, 'Resource', {
       apiVersion: 'security-profiles-operator.x-k8s.io/v1beta1',
       kind: 'SeccompProfile',
       metadata: { name: this.profileName, labels: { ...MANAGED_BY } },
@@ -103,7 +104,7 @@ export class OperatorSeccompProfile extends Construct {
         architectures,
         syscalls: [{ action: 'SCMP_ACT_ALLOW', names: syscalls }],
       },
-    } as any);
+    });
     SynthesisPipeline.of(obj).track(obj); // cluster-scoped: the pipeline's clean-up drops its namespace
   }
 }

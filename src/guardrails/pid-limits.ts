@@ -1,6 +1,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { KubeletPidConfiguration } from './custom-resources';
 import { templatePath } from '../hardening/pod-hardening';
+import { emit } from '../internal/manifest';
 import { sortKeys } from '../internal/objects';
 import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkLabelValue } from '../internal/validation';
@@ -226,14 +228,14 @@ export class KubeletPidLimits extends Construct {
     this.nodeLabels = { ...(props.nodeLabels ?? { [PidLimits.NODE_LABEL]: 'true' }) };
     for (const v of Object.values(this.nodeLabels)) checkLabelValue(where, 'nodeLabels', v);
 
-    const obj = new ApiObject(this, 'Resource', {
+    const obj = emit<KubeletPidConfiguration>(this, 'Resource', {
       apiVersion: 'kubelet.config.k8s.io/v1beta1',
       kind: 'KubeletConfiguration',
       podPidsLimit,
       systemReserved: { pid: String(systemReserved) },
       kubeReserved: { pid: String(kubeReserved) },
       evictionHard: sortKeys({ ...other, 'pid.available': pidAvailable }),
-    } as any);
+    });
     // Node configuration has no ObjectMeta: a strict kubelet would refuse cdk8s's metadata.
     SynthesisPipeline.of(obj).addTransform(obj, Stage.CLEAN_UP, ({ metadata: _metadata, ...rest }) => rest);
 

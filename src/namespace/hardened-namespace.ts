@@ -1,8 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { Namespace } from 'kubernetes-types/core/v1';
 import { namespaceFitErrors } from './namespace-fit';
 import { NamespaceLimitRange, NamespaceLimitRangeOptions } from './namespace-limit-range';
 import { NamespaceResourceQuotaOptions, NamespaceResourceQuota } from './namespace-resource-quota';
+import { emit } from '../internal/manifest';
 import { PipelineRun, Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
 import { DnsOptions } from '../network/dns';
@@ -115,7 +117,7 @@ export class HardenedNamespace extends Construct {
       }
       labels[key] = value;
     }
-    const ns = new ApiObject(this, 'Resource', {
+    const ns = emit<Namespace>(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name: props.name, labels },

@@ -1,8 +1,10 @@
-import { ApiObject, Size } from 'cdk8s';
+import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { LimitRange, LimitRangeItem } from 'kubernetes-types/core/v1';
 import { LIMIT_RESOURCES } from './fields';
 import { cpuMillis, mebibytes, parseMebibytes, sortKeys } from './quantities';
 import { HardeningProfile, ResourceDefaults } from '../hardening/hardening-profile';
+import { emit } from '../internal/manifest';
 import { MANAGED_BY } from '../internal/objects';
 import { checkDnsLabel } from '../internal/validation';
 
@@ -81,13 +83,13 @@ export class NamespaceLimitRange extends Construct {
       }
     }
 
-    const limit: Record<string, unknown> = { type: 'Container', default: sortKeys(limits), defaultRequest: sortKeys(requests) };
+    const limit: LimitRangeItem = { type: 'Container', default: sortKeys(limits), defaultRequest: sortKeys(requests) };
     if (Object.keys(max).length > 0) limit.max = sortKeys(max);
-    new ApiObject(this, 'Resource', {
+    emit<LimitRange>(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'LimitRange',
       metadata: { name: this.limitRangeName, namespace: props.namespace, labels: { ...MANAGED_BY } },
       spec: { limits: [limit] },
-    } as any);
+    });
   }
 }

@@ -1,7 +1,9 @@
-import { ApiObject, Size } from 'cdk8s';
+import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { ResourceQuota } from 'kubernetes-types/core/v1';
 import { QUOTA_DEFAULTS, QUOTA_OPTIONS } from './fields';
 import { checkCount, cpuMillis, mebibytes, sortKeys } from './quantities';
+import { emit } from '../internal/manifest';
 import { MANAGED_BY } from '../internal/objects';
 import { checkDnsLabel } from '../internal/validation';
 
@@ -127,12 +129,12 @@ export class NamespaceResourceQuota extends Construct {
       if (value !== undefined) hard[key] = typeof value === 'object' ? mebibytes(value) : String(value);
     }
 
-    new ApiObject(this, 'Resource', {
+    emit<ResourceQuota>(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'ResourceQuota',
       metadata: { name: this.quotaName, namespace: props.namespace, labels: { ...MANAGED_BY } },
       spec: { hard: sortKeys(hard) },
-    } as any);
+    });
   }
 }
 

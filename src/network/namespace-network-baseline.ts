@@ -1,7 +1,8 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
 import { DnsOptions } from './dns';
 import { dnsEgressRules } from '../internal/dns';
+import { emit } from '../internal/manifest';
 import { MANAGED_BY } from '../internal/objects';
 
 /** Options of the namespace network baseline. */
@@ -38,17 +39,17 @@ export class NamespaceNetworkBaseline extends Construct {
       ...(props.namespace ? { namespace: props.namespace } : {}),
       labels: { ...MANAGED_BY },
     });
-    new ApiObject(this, 'DefaultDeny', {
+    emit<NetworkPolicy>(this, 'DefaultDeny', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: metadata(this.denyPolicyName),
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
-    } as any);
-    new ApiObject(this, 'AllowDns', {
+    });
+    emit<NetworkPolicy>(this, 'AllowDns', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: metadata(this.dnsPolicyName),
       spec: { podSelector: {}, policyTypes: ['Egress'], egress: dnsEgressRules(`[${this.node.path}]`, props.dns) },
-    } as any);
+    });
   }
 }

@@ -1,9 +1,11 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
 import { DnsOptions } from './dns';
 import { NetworkPeer, NetworkRule, NetworkPeerPort } from './network-peer';
 import { Harden } from '../hardening/harden';
 import { dnsEgressRules } from '../internal/dns';
+import { emit, rendered } from '../internal/manifest';
 import { MANAGED_BY } from '../internal/objects';
 import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkDnsLabel } from '../internal/validation';
@@ -81,7 +83,7 @@ export class WorkloadNetworkPolicy extends Construct {
     (props.ingress ?? []).forEach((r) => this.allowIngressFrom(r.peer, ...(r.ports ?? [])));
     (props.egress ?? []).forEach((r) => this.allowEgressTo(r.peer, ...(r.ports ?? [])));
 
-    const resource = new ApiObject(this, 'Resource', {
+    const resource = emit<NetworkPolicy>(this, 'Resource', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: {
@@ -91,10 +93,10 @@ export class WorkloadNetworkPolicy extends Construct {
       spec: {
         podSelector: {},
         policyTypes: ['Ingress', 'Egress'],
-        ingress: Lazy.any({ produce: () => (this.ingress.length ? this.ingress : undefined) }),
-        egress: Lazy.any({ produce: () => (this.egress.length ? this.egress : undefined) }),
+        ingress: rendered(() => (this.ingress.length ? this.ingress : undefined)),
+        egress: rendered(() => (this.egress.length ? this.egress : undefined)),
       },
-    } as any);
+    });
     // the workload's identity as it is at synthesis (Harden.workload() may come later)
     SynthesisPipeline.of(this).addTransform(resource, Stage.HARDENING, (json, run) => {
       const identity = Harden.identityOf(this.workload);
