@@ -25,6 +25,22 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeysDeep(value));
 }
 
+/**
+ * Whether two JSON values are the same whatever the order of their keys (two
+ * probes, say): what comparing their `canonicalJson` says, without building it.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((x, i) => sameJson(x, other[i]));
+  }
+  const ka = Object.keys(a).filter((k) => (a as any)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as any)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameJson((a as any)[k], (b as any)[k]));
+}
+
 /** A size (anything with `toMebibytes()`, e.g. cdk8s `Size`) as a Kubernetes quantity in mebibytes (`64Mi`). */
 export function mebibytes(size: { toMebibytes(): number }): string {
   return `${size.toMebibytes()}Mi`;

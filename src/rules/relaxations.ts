@@ -39,7 +39,11 @@ export function parseRelaxations(value: unknown, where: string): RecordedRelaxat
  * (the profile emits the account to match the pod, e.g. with a mounted token).
  */
 export function relaxationsByObject(manifests: any[], describe: (index: number) => string): RecordedRelaxation[][] {
-  const own = manifests.map((o, i) => parseRelaxations(o?.metadata?.annotations?.[SuperlatchKeys.RELAXATIONS_ANNOTATION], describe(i)));
+  // describing an object looks up its line: only for those that carry the annotation
+  const own = manifests.map((o, i) => {
+    const annotation = o?.metadata?.annotations?.[SuperlatchKeys.RELAXATIONS_ANNOTATION];
+    return annotation === undefined ? [] : parseRelaxations(annotation, describe(i));
+  });
   const set = ManifestSet.of(manifests);
   const usersOf = new Map<string, RecordedRelaxation[][]>();
   for (const p of set.pods) {

@@ -1,5 +1,5 @@
 import { RelaxationName } from '../../hardening/relaxation';
-import { canonicalJson } from '../../internal/objects';
+import { sameJson } from '../../internal/objects';
 import { defineRule } from '../internal/define';
 import { finding, jsonPath, RuleFindingList } from '../internal/manifests';
 import { checkov, design, kubeLinter, kubeScore, polaris } from '../internal/refs';
@@ -24,7 +24,7 @@ export const probes = defineRule({
         const ready = c.c.readinessProbe;
         if (!live) out.push(finding(pod.ref, jsonPath(c.path, 'livenessProbe'), `container '${c.name}' has no livenessProbe`));
         if (!ready) out.push(finding(pod.ref, jsonPath(c.path, 'readinessProbe'), `container '${c.name}' has no readinessProbe`));
-        if (live && ready && canonicalJson(live) === canonicalJson(ready)) {
+        if (live && ready && sameJson(live, ready)) {
           out.push(finding(pod.ref, jsonPath(c.path, 'livenessProbe'), `container '${c.name}' uses the same probe for liveness and readiness`));
         }
       }

@@ -8,7 +8,8 @@ export const CONSTRUCT_PATH_LABEL = 'cdk8s.io/metadata.addr';
 /** The stable label selectors must use. */
 export const NAME_LABEL = 'app.kubernetes.io/name';
 
-const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'];
+/** The kinds whose `spec.selector` (`spec.podSelector` for NetworkPolicy) is a label selector. */
+const SELECTOR_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'PodDisruptionBudget', 'NetworkPolicy']);
 
 /** Where each kind keeps its label selector, and whether it is a plain map (Service). */
 function selectorOf(ref: ObjectRef): { path: string; labels: { [key: string]: unknown }; exprKeys: string[] } | undefined {
@@ -17,7 +18,7 @@ function selectorOf(ref: ObjectRef): { path: string; labels: { [key: string]: un
     return spec.selector ? { path: 'spec.selector', labels: obj(spec.selector), exprKeys: [] } : undefined;
   }
   const field = ref.kind === 'NetworkPolicy' ? 'podSelector' : 'selector';
-  if (![...WORKLOADS, 'PodDisruptionBudget', 'NetworkPolicy'].includes(ref.kind) || !spec[field]) return undefined;
+  if (!SELECTOR_KINDS.has(ref.kind) || !spec[field]) return undefined;
   const sel = obj(spec[field]);
   const exprKeys = (Array.isArray(sel.matchExpressions) ? sel.matchExpressions : []).map((e: any) => String(obj(e).key));
   return { path: jsonPath('spec', field, 'matchLabels'), labels: obj(sel.matchLabels), exprKeys };

@@ -86,7 +86,12 @@ export function withinPack(rule: Rule, result: RuleResult, pack: Rule[], manifes
 /** Pod-template rules: not applicable when the set has no pod templates. */
 export function perPod(set: ManifestSet, fn: (pod: PodRef) => RuleFinding[]): RuleFinding[] | undefined {
   if (set.pods.length === 0) return undefined;
-  return set.pods.flatMap(fn);
+  const out: RuleFinding[] = [];
+  for (const pod of set.pods) {
+    const found = fn(pod);
+    for (let i = 0; i < found.length; i++) out.push(found[i]);
+  }
+  return out;
 }
 
 /**

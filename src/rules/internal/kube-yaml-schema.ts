@@ -30,9 +30,15 @@ function plain(source: string): string {
   return source.includes('_') ? source.replace(/_/g, '') : source;
 }
 
+/** Whether the first character is a digit, a sign or (with `dot`) a '.': most scalars are neither. */
+function numberStart(source: string, dot: boolean): boolean {
+  const c = source.charCodeAt(0);
+  return (c >= 48 && c <= 57) || c === 43 || c === 45 || (dot && c === 46);
+}
+
 /** Ints start with a digit or a sign (go-yaml looks at nothing else). */
 function isInt(source: string): boolean {
-  return /^[-+0-9]/.test(source) && INT.test(plain(source));
+  return numberStart(source, false) && INT.test(plain(source));
 }
 
 function constructInt(source: string): number {
@@ -50,7 +56,7 @@ function floatText(source: string): string {
 }
 
 function isFloat(source: string): boolean {
-  return SPECIAL_FLOATS.has(source) || (/^[-+.0-9]/.test(source) && FLOAT.test(floatText(source)));
+  return numberStart(source, true) && (SPECIAL_FLOATS.has(source) || FLOAT.test(floatText(source)));
 }
 
 function constructFloat(source: string): number {
@@ -63,8 +69,8 @@ const scalar = (tag: string, resolve: (s: string) => boolean, construct: (s: str
 /** Strings, sequences, mappings, YAML 1.1 null and booleans, go-yaml's ints and floats, and merge keys (`<<`). */
 export const KUBERNETES_YAML_SCHEMA = FAILSAFE_SCHEMA.extend({
   implicit: [
-    scalar('null', (s) => NULLS.has(s), () => null),
-    scalar('bool', (s) => BOOLEANS.has(s), (s) => BOOLEANS.get(s)),
+    scalar('null', (s) => s.length <= 4 && NULLS.has(s), () => null),
+    scalar('bool', (s) => s.length <= 5 && BOOLEANS.has(s), (s) => BOOLEANS.get(s)),
     scalar('int', isInt, constructInt),
     scalar('float', isFloat, constructFloat),
     scalar('merge', (s) => s === '<<', (s) => s),

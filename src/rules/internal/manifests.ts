@@ -129,7 +129,7 @@ export class ManifestSet {
   public readonly objects: ObjectRef[];
   public readonly pods: PodRef[];
   private readonly kinds = new Map<string, ObjectRef[]>();
-  private readonly selectorIndexes = new Map<string, SelectorIndex<ObjectRef>>();
+  private readonly selectorIndexes = new Map<string, { index: SelectorIndex<ObjectRef>; byPod: Map<PodRef, ObjectRef[]> }>();
   private podIndex?: SelectorIndex<PodRef>;
 
   private constructor(manifests: any[]) {
@@ -172,16 +172,23 @@ export class ManifestSet {
    */
   public selecting(kind: string, field: string, pod: PodRef): ObjectRef[] {
     const key = `${kind}.${field}`;
-    let index = this.selectorIndexes.get(key);
-    if (!index) {
-      index = new SelectorIndex<ObjectRef>();
+    let entry = this.selectorIndexes.get(key);
+    if (!entry) {
+      const index = new SelectorIndex<ObjectRef>();
       for (const ref of this.ofKind(kind)) {
         const selector = obj(ref.obj.spec)[field];
         if (isObject(selector)) index.addSelector(ref, ref.namespace, selector);
       }
-      this.selectorIndexes.set(key, index);
+      entry = { index, byPod: new Map() };
+      this.selectorIndexes.set(key, entry);
     }
-    return index.selectorsMatching(pod.ref.namespace, pod.labels);
+    // several rules ask for the same pod (the policies selecting it): matched once
+    let matching = entry.byPod.get(pod);
+    if (!matching) {
+      matching = entry.index.selectorsMatching(pod.ref.namespace, pod.labels);
+      entry.byPod.set(pod, matching);
+    }
+    return matching;
   }
 
   /** Pod templates in `namespace` whose labels match `selector`, in manifest order. */
