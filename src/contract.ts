@@ -22,8 +22,17 @@ export class SuperlatchKeys {
    */
   public static readonly ROLE_LABEL = 'superlatch.io/role';
 
-  /** Pod-template annotation: `sidecar` or `hub`. */
+  /** Pod-template annotation: the latch's mode, `sidecar` (`MODE_SIDECAR`) or `hub` (`MODE_HUB`). */
   public static readonly MODE_ANNOTATION = 'superlatch.io/mode';
+
+  /** `superlatch.io/mode` value of the pods a sidecar-mode latch (`LatchMode.sidecar()`) guards: each runs its own agent. */
+  public static readonly MODE_SIDECAR = 'sidecar';
+
+  /**
+   * `superlatch.io/mode` value of the pods of a hub-mode latch (`LatchMode.hub()`): the
+   * latch master and the pods it guards, which read the status ConfigMap.
+   */
+  public static readonly MODE_HUB = 'hub';
 
   /** Pod-template annotation: name of the pod volume that carries the status file. */
   public static readonly STATUS_VOLUME_ANNOTATION = 'superlatch.io/status-volume';

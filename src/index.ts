@@ -8,6 +8,7 @@ export * from './network/network-peer';
 export * from './network/namespace-network-baseline';
 export * from './network/workload-network-policy';
 export * from './namespace/hardened-namespace';
+export * from './latch/failure-policy';
 export * from './latch/latch-mode';
 export * from './latch/latch-credentials';
 export * from './latch/latch';

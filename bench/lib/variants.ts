@@ -71,25 +71,24 @@ function hardened(charts: Chart[], n: number, guard?: (web: kplus.Deployment) =>
 }
 
 function latch(chart: Chart, mode: Superlatch.LatchMode): Superlatch.Latch {
-  const { Latch, LatchCredentials, LatchMode } = lib();
+  const { Latch, LatchCredentials } = lib();
   return new Latch(chart, 'latch', {
     mode,
     credentials: LatchCredentials.fromSecret('latch-credentials'),
     api: { cidrs: ['203.0.113.0/24'] },
-    hub: mode === LatchMode.HUB ? { apiServerCidrs: ['10.0.0.1/32'] } : undefined,
     image: IMAGE,
   });
 }
 
 /** Hardened workloads, each guarded by one sidecar-mode latch (in the first chart). */
 function sidecar(charts: Chart[], n: number) {
-  const l = latch(charts[0], lib().LatchMode.SIDECAR);
+  const l = latch(charts[0], lib().LatchMode.sidecar());
   hardened(charts, n, (web) => l.guard(web));
 }
 
 /** Hardened workloads, all guarded by one hub-mode latch (in the first chart). */
 function hub(charts: Chart[], n: number) {
-  const l = latch(charts[0], lib().LatchMode.HUB);
+  const l = latch(charts[0], lib().LatchMode.hub({ apiServerCidrs: ['10.0.0.1/32'] }));
   hardened(charts, n, (web) => l.guard(web));
 }
 

@@ -71,12 +71,10 @@ export class PlatformGuardrailsChart extends Chart {
     const seccomp = new OperatorSeccompProfile(this, 'agent-seccomp');
 
     const latch = new Latch(this, 'latch', {
-      mode: LatchMode.HUB,
+      mode: LatchMode.hub({ apiServerCidrs: API_SERVER_CIDRS, priorityClassName: 'payments-standard' }),
       credentials: CREDENTIALS,
       api: { cidrs: LATCH_API_CIDRS },
-      hub: { apiServerCidrs: API_SERVER_CIDRS },
       image: AGENT_IMAGE,
-      priorityClassName: 'payments-standard',
       agentSeccompProfile: seccomp.seccompProfile,
     });
 

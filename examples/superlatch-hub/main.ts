@@ -34,12 +34,10 @@ export class SuperlatchHubChart extends Chart {
     });
 
     this.latch = new Latch(this, 'latch', {
-      mode: LatchMode.HUB,
+      mode: LatchMode.hub({ apiServerCidrs: API_SERVER_CIDRS, apiServerPort: 443, priorityClassName: 'superlatch-hub-demo' }),
       credentials: CREDENTIALS,
       api: { cidrs: LATCH_API_CIDRS },
-      hub: { apiServerCidrs: API_SERVER_CIDRS, apiServerPort: 443 },
       image: AGENT_IMAGE,
-      priorityClassName: 'superlatch-hub-demo',
     });
 
     for (const app of DEMO_APPS) {

@@ -3,6 +3,8 @@ import { DIGEST_SUFFIX, digestForms } from '../internal/digest';
 import { WORKLOAD_KINDS } from '../internal/workload-kinds';
 import type { LatchFacts } from '../latch/latch';
 import { AGENT_CONTAINER, GATE_CONTAINER, STATUS_VOLUME } from '../latch/latch-pod';
+import { LATCH_MODES } from '../latch/modes';
+import type { StatusVolumeCel } from '../latch/modes/mode-strategy';
 
 /**
  * The CEL expressions of `GuardrailAdmissionPolicy`: the invariants the rule
@@ -178,18 +180,22 @@ function isLatchConfigMap(v: string, latches: readonly LatchFacts[]): string {
   return `(has(${v}.configMap) && has(${v}.configMap.name) && (${hubs.map((l) => `(${v}.configMap.name == ${celString(l.configMapName!)} && ${inNamespace(l.namespace)})`).join(' || ')}))`;
 }
 
-/** What a workload guarded by `latch` must carry in its pod template `t`. */
+/** What a workload guarded by `latch` must carry in its pod template `t`; its mode says what its status volume is. */
 function keepsLatch(t: string, latch: LatchFacts, nativeSidecars: boolean): string {
   const s = `${t}.spec`;
   const K = SuperlatchKeys;
+  const cel: StatusVolumeCel = {
+    string: celString,
+    hasAnnotationValue,
+    agentWritesEmptyDir: (spec) => agentWritesEmptyDir(spec, nativeSidecars),
+    isLatchConfigMap: (v) => isLatchConfigMap(v, [latch]),
+  };
   const parts = [
     hasLabelValue(t, K.LATCH_LABEL, latch.name),
     hasLabelValue(t, K.ROLE_LABEL, K.ROLE_GUARDED),
     hasAnnotationValue(t, K.MODE_ANNOTATION, latch.mode),
     hasAnnotationValue(t, K.STATUS_VOLUME_ANNOTATION, STATUS_VOLUME),
-    latch.mode === 'sidecar'
-      ? `${hasAnnotationValue(t, K.WRITER_ANNOTATION, AGENT_CONTAINER)} && ${agentWritesEmptyDir(s, nativeSidecars)}`
-      : `has(${s}.volumes) && ${s}.volumes.exists(v, v.name == ${celString(STATUS_VOLUME)} && ${isLatchConfigMap('v', [latch])})`,
+    latch.admitsStatusVolume(t, cel),
     // nothing else shadows the status directory
     everyContainer(s, `!has(c.volumeMounts) || c.volumeMounts.all(m, m.mountPath != ${celString(latch.statusDirectory)} || m.name == ${celString(STATUS_VOLUME)})`),
   ];
@@ -209,10 +215,11 @@ function statusVolumeValidations(options: GuardrailExpressionOptions, check: Spe
   const K = SuperlatchKeys;
   const latches = options.latches;
   const validations: GuardrailValidation[] = [];
+  const modes = LATCH_MODES.map((m) => m.name);
   validations.push({
     name: 'latch-guarded-pods-declare-status-volume',
-    message: `latch-guarded-pods-declare-status-volume: pods labelled ${K.ROLE_LABEL}=${K.ROLE_GUARDED} must carry the ${K.STATUS_VOLUME_ANNOTATION}: ${STATUS_VOLUME} annotation, ${K.MODE_ANNOTATION} sidecar or hub, and the ${STATUS_VOLUME} volume`,
-    expression: check((t) => `!${hasLabelValue(t, K.ROLE_LABEL, K.ROLE_GUARDED)} || (${hasAnnotationValue(t, K.STATUS_VOLUME_ANNOTATION, STATUS_VOLUME)} && ${hasAnnotation(t, K.MODE_ANNOTATION)} && ${annotation(t, K.MODE_ANNOTATION)} in ['sidecar', 'hub']`
+    message: `latch-guarded-pods-declare-status-volume: pods labelled ${K.ROLE_LABEL}=${K.ROLE_GUARDED} must carry the ${K.STATUS_VOLUME_ANNOTATION}: ${STATUS_VOLUME} annotation, ${K.MODE_ANNOTATION} ${modes.join(' or ')}, and the ${STATUS_VOLUME} volume`,
+    expression: check((t) => `!${hasLabelValue(t, K.ROLE_LABEL, K.ROLE_GUARDED)} || (${hasAnnotationValue(t, K.STATUS_VOLUME_ANNOTATION, STATUS_VOLUME)} && ${hasAnnotation(t, K.MODE_ANNOTATION)} && ${annotation(t, K.MODE_ANNOTATION)} in ${celList(modes)}`
       + ` && has(${t}.spec.volumes) && ${t}.spec.volumes.exists(v, v.name == ${celString(STATUS_VOLUME)}))`),
   });
 

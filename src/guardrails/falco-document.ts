@@ -74,7 +74,7 @@ interface Branches {
   readonly container: string[];
   readonly listen: string[];
   readonly image: string[];
-  readonly hub: string[];
+  readonly outbound: string[];
 }
 
 /** Everything the rules are built from: lists, macros, per-workload branches. */
@@ -88,7 +88,7 @@ interface Parts {
 export function falcoDocument(workloads: FalcoWorkload[], options: FalcoDocumentOptions): FalcoDocument {
   const parts: Parts = {
     ...sharedItems(),
-    branches: { write: [], process: [], container: [], listen: [], image: [], hub: [] },
+    branches: { write: [], process: [], container: [], listen: [], image: [], outbound: [] },
     withoutAllowList: [],
   };
   for (const w of workloads) addWorkload(parts, w);
@@ -199,7 +199,7 @@ function addWorkload(parts: Parts, w: FalcoWorkload): void {
   branches.listen.push(branch([...portChecks, `(not container.name in (${names}))`]));
   if (imageChecks.length > 0) branches.image.push(branch(imageChecks));
   if (writeChecks.length > 0) branches.write.push(branch(writeChecks));
-  if (w.mode === 'hub' && w.role === 'guarded') branches.hub.push(pod);
+  if (w.withoutEgress) branches.outbound.push(pod);
 }
 
 /** The rules, each the OR of its branches (a rule without branches is left out). */
@@ -251,11 +251,11 @@ function rulesOf(parts: Parts, options: FalcoDocumentOptions): FalcoItem[] {
       + 'never executes after a first exec seen without its metadata.',
     'Undeclared image in a latch pod (process=%proc.name cmdline=%proc.cmdline)',
     'ERROR', ['container_drift', 'mitre_persistence', 'T1525']);
-  if (branches.hub.length > 0) {
+  if (branches.outbound.length > 0) {
     const internal = inNetworks(lists, 'superlatch_internal_networks', withMapped(options.internalNetworks));
     const dns = inNetworks(lists, 'superlatch_node_local_dns', withMapped(options.nodeLocalDns));
     const allowed = [internal, dns && `(fd.sport = 53 and ${dns})`].filter((x): x is string => x !== undefined);
-    rule('outbound connection from a hub-mode guarded pod', `superlatch_outbound${allowed.map((a) => ` and not ${a}`).join('')}`, branches.hub,
+    rule('outbound connection from a hub-mode guarded pod', `superlatch_outbound${allowed.map((a) => ` and not ${a}`).join('')}`, branches.outbound,
       'A hub-mode guarded pod connected (TCP, or UDP connect or sendto without connect), successfully or in progress, outside the '
         + 'cluster networks (IPv4 and IPv6, IPv4-mapped included) and the node-local DNS cache: in hub mode only the latch agent '
         + 'talks to the Latch API. Left out: loopback, unix sockets, failed connects.',

@@ -1,5 +1,6 @@
 import { SuperlatchKeys as K } from '../contract';
 import { workloadKindOf } from '../internal/workload-kinds';
+import { latchModeNamed } from '../latch/modes';
 
 /**
  * What the Falco rules need to know about the latch pods of a set of final
@@ -51,8 +52,9 @@ export interface FalcoWorkload {
   readonly namespace: string;
   /** Falco field/value pairs that select the workload's pods. */
   readonly podMatch: Array<{ field: string; value: string }>;
-  readonly mode?: string;
   readonly role?: string;
+  /** The pods never connect outside the cluster (what their mode says of pods of their role: hub-mode guarded pods). */
+  readonly withoutEgress: boolean;
   readonly containers: FalcoContainer[];
 }
 
@@ -112,13 +114,15 @@ export function latchWorkloads(manifests: any[], declarations: ProcessDeclaratio
     const podMatch = podMatchOf(m, labels, ref, name, namespace);
 
     const statusVolume = annotations[K.STATUS_VOLUME_ANNOTATION];
-    const writer = annotations[K.MODE_ANNOTATION] === 'sidecar' ? annotations[K.WRITER_ANNOTATION] : undefined;
+    const mode = latchModeNamed(annotations[K.MODE_ANNOTATION]);
+    const writer = mode?.statusWriter(annotations);
     const latchContainers = new Set([...AGENT_CONTAINERS, ...(annotations[K.LATCH_CONTAINERS_ANNOTATION] ?? '').split(',').map((x) => x.trim())]);
     const spec = template.spec ?? {};
     const containers: FalcoContainer[] = [...(spec.initContainers ?? []), ...(spec.containers ?? [])]
       .map((c: any) => falcoContainer(c, { ref, name, labels, declarations, latchContainers, writer, statusVolume }))
       .sort((a: FalcoContainer, b: FalcoContainer) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    found.push({ ref, namespace, podMatch, mode: annotations[K.MODE_ANNOTATION], role: labels[K.ROLE_LABEL], containers });
+    const role = labels[K.ROLE_LABEL];
+    found.push({ ref, namespace, podMatch, role, withoutEgress: mode?.withoutEgress(role) ?? false, containers });
   }
 
   found.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));

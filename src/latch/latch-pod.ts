@@ -1,6 +1,7 @@
 import { SuperlatchKeys } from '../contract';
+import { FailurePolicy } from './failure-policy';
 import { LatchCredentials } from './latch-credentials';
-import { FailurePolicy, LatchMode } from './latch-mode';
+import type { PodInjection } from './modes/mode-strategy';
 import { ResourceDefaults } from '../hardening/hardening-profile';
 import { templatePath } from '../hardening/pod-hardening';
 import { mebibytes } from '../internal/objects';
@@ -37,7 +38,6 @@ export function credentialsVolume(spec: LatchPodSpec): any {
 
 export interface LatchPodSpec {
   readonly latchName: string;
-  readonly mode: LatchMode;
   readonly image: string;
   readonly command: string[];
   readonly statusDirectory: string;
@@ -56,7 +56,6 @@ export interface GuardPodOptions {
   readonly where: string;
   readonly containers?: string[];
   readonly gate: boolean;
-  readonly configMapName?: string;
   /**
    * The target has native sidecars (`NATIVE_SIDECARS`): the agent and gate go to
    * `initContainers` with `restartPolicy: Always`, and Jobs and CronJobs can be guarded.
@@ -85,26 +84,27 @@ function exec(spec: LatchPodSpec, args: string[], periodSeconds: number, failure
   return { exec: { command: [...spec.command, ...args] }, failureThreshold, periodSeconds, timeoutSeconds: 5 };
 }
 
+/** An environment variable of a container. */
+export interface EnvVar {
+  readonly name: string;
+  readonly value?: string;
+  readonly valueFrom?: any;
+}
+
+/** Where the agent publishes the status (its mode's): its environment and mounts besides the credentials. */
+export interface StatusPublication {
+  readonly env: EnvVar[];
+  readonly mounts: any[];
+}
+
 /**
  * The agent container: `run`, its own resources, `health` probes. As a native sidecar it
  * restarts on its own and has a startup probe that passes once the first status is
  * published: the containers after it start only then.
  */
-export function agentContainer(spec: LatchPodSpec, opts: { hubConfigMap?: string; nativeSidecar?: boolean }): any {
-  const env: Array<{ name: string; value?: string; valueFrom?: any }> = Object.entries(spec.env)
-    .map(([name, value]) => ({ name, value }));
-  const mounts: any[] = [{ name: CREDENTIALS_VOLUME, mountPath: CREDENTIALS_DIR, readOnly: true }];
-  if (opts.hubConfigMap) {
-    env.push(
-      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-      { name: 'LATCH_PUBLISH_CONFIGMAP', value: `$(POD_NAMESPACE)/${opts.hubConfigMap}` },
-      { name: 'LATCH_SERVICEACCOUNT_DIR', value: API_ACCESS_DIR },
-    );
-    mounts.push({ name: API_ACCESS_VOLUME, mountPath: API_ACCESS_DIR, readOnly: true });
-  } else {
-    env.push({ name: 'LATCH_STATUS_FILE', value: spec.statusFile });
-    mounts.push({ name: STATUS_VOLUME, mountPath: spec.statusDirectory });
-  }
+export function agentContainer(spec: LatchPodSpec, opts: { publish: StatusPublication; nativeSidecar?: boolean }): any {
+  const env: EnvVar[] = [...Object.entries(spec.env).map(([name, value]) => ({ name, value })), ...opts.publish.env];
+  const mounts: any[] = [{ name: CREDENTIALS_VOLUME, mountPath: CREDENTIALS_DIR, readOnly: true }, ...opts.publish.mounts];
   return {
     name: AGENT_CONTAINER,
     image: spec.image,
@@ -151,8 +151,8 @@ export function gateContainer(spec: LatchPodSpec, opts: { nativeSidecar?: boolea
   };
 }
 
-/** Adds the latch to a rendered workload manifest (modified in place and returned). */
-export function guardPod(json: any, spec: LatchPodSpec, opts: GuardPodOptions): any {
+/** Adds the latch to a rendered workload manifest (modified in place and returned): the readers, the gate and what the mode injects. */
+export function guardPod(json: any, spec: LatchPodSpec, injection: PodInjection, opts: GuardPodOptions): any {
   const fail = (problem: string, fix: string): never => {
     throw new Error(`${opts.where} latch '${spec.latchName}': ${problem}. Fix: ${fix}`);
   };
@@ -160,7 +160,7 @@ export function guardPod(json: any, spec: LatchPodSpec, opts: GuardPodOptions): 
   const pod = template.spec ??= {};
   const containers: any[] = pod.containers ?? [];
   const volumes: any[] = pod.volumes ??= [];
-  refuseUnguardable(json, pod, spec, opts, fail);
+  refuseUnguardable(json, pod, injection, opts, fail);
 
   const names = containers.map((c) => c.name);
   for (const n of opts.containers ?? []) {
@@ -170,24 +170,14 @@ export function guardPod(json: any, spec: LatchPodSpec, opts: GuardPodOptions): 
   if (readers.length === 0) fail('the pod has no application container to guard', 'add a container before synthesis');
   for (const c of readers) addReader(c, spec, fail);
 
-  const latch: any[] = [];
   const annotations: Record<string, string> = {
-    [SuperlatchKeys.MODE_ANNOTATION]: spec.mode,
+    [SuperlatchKeys.MODE_ANNOTATION]: injection.mode,
     [SuperlatchKeys.STATUS_VOLUME_ANNOTATION]: STATUS_VOLUME,
+    ...injection.annotations,
   };
   const nativeSidecar = opts.nativeSidecar;
-  if (spec.mode === LatchMode.SIDECAR) {
-    volumes.push(
-      { name: STATUS_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
-      credentialsVolume(spec),
-    );
-    latch.push(agentContainer(spec, { nativeSidecar }));
-    annotations[SuperlatchKeys.WRITER_ANNOTATION] = AGENT_CONTAINER;
-    annotations[SuperlatchKeys.CREDENTIALS_VOLUME_ANNOTATION] = CREDENTIALS_VOLUME;
-  } else {
-    // a ConfigMap volume is read-only by nature; until the master publishes, the file is missing
-    volumes.push({ name: STATUS_VOLUME, configMap: { name: opts.configMapName, defaultMode: 0o444 } });
-  }
+  volumes.push(...injection.volumes);
+  const latch: any[] = [...injection.containers];
   if (opts.gate) latch.push(gateContainer(spec, { nativeSidecar }));
   if (latch.length > 0) annotations[SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION] = latch.map((c) => c.name).join(',');
   if (nativeSidecar && latch.length > 0) {
@@ -207,7 +197,7 @@ export function guardPod(json: any, spec: LatchPodSpec, opts: GuardPodOptions): 
 type Fail = (problem: string, fix: string) => never;
 
 /** Pods the latch cannot guard: reserved names taken, a shared process namespace, a Job that would need a sidecar. */
-function refuseUnguardable(json: any, pod: any, spec: LatchPodSpec, opts: GuardPodOptions, fail: Fail): void {
+function refuseUnguardable(json: any, pod: any, injection: PodInjection, opts: GuardPodOptions, fail: Fail): void {
   for (const name of [AGENT_CONTAINER, GATE_CONTAINER]) {
     if ([...(pod.containers ?? []), ...(pod.initContainers ?? [])].some((c: any) => c.name === name)) {
       fail(`the pod already has a container named '${name}'`, 'rename that container; the latch reserves the name');
@@ -219,9 +209,9 @@ function refuseUnguardable(json: any, pod: any, spec: LatchPodSpec, opts: GuardP
   if (pod.shareProcessNamespace === true) {
     fail('the pod shares its process namespace, so application containers could reach the agent\'s files through /proc', 'remove shareProcessNamespace');
   }
-  const needsSidecar = spec.mode === LatchMode.SIDECAR || opts.gate;
-  if (needsSidecar && !opts.nativeSidecar && (json.kind === 'Job' || json.kind === 'CronJob')) {
-    fail(`a ${json.kind} cannot run the ${spec.mode === LatchMode.SIDECAR ? 'agent sidecar' : 'gate'} on Kubernetes ${opts.target.name}: the extra long-running container would keep the Job from completing (native sidecars, which stop when the Job's containers finish, come with Kubernetes ${NATIVE_SIDECARS.name})`,
+  const sidecar = injection.sidecarName ?? (opts.gate ? 'gate' : undefined);
+  if (sidecar !== undefined && !opts.nativeSidecar && (json.kind === 'Job' || json.kind === 'CronJob')) {
+    fail(`a ${json.kind} cannot run the ${sidecar} on Kubernetes ${opts.target.name}: the extra long-running container would keep the Job from completing (native sidecars, which stop when the Job's containers finish, come with Kubernetes ${NATIVE_SIDECARS.name})`,
       `target Kubernetes ${NATIVE_SIDECARS.name} or newer (KubernetesTarget.set(app, KubernetesVersion.V1_29) right after creating the App or Chart), or guard Jobs with a hub-mode latch, without the gate`);
   }
 }

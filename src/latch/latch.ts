@@ -1,19 +1,16 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { SuperlatchKeys } from '../contract';
+import { FailurePolicy } from './failure-policy';
 import { LatchCredentials } from './latch-credentials';
-import { FailurePolicy, LatchMode } from './latch-mode';
-import { AGENT_CONTAINER, agentContainer, CREDENTIALS_VOLUME, credentialsVolume, guardPod, LatchPodSpec, NATIVE_SIDECARS } from './latch-pod';
-import { Harden } from '../hardening/harden';
-import { HardeningProfile, ResourceDefaults, SeccompProfile } from '../hardening/hardening-profile';
+import { LatchMode } from './latch-mode';
+import { AGENT_CONTAINER, guardPod, LatchPodSpec, NATIVE_SIDECARS } from './latch-pod';
+import type { LatchModeBinding, StatusVolumeCel } from './modes/mode-strategy';
+import { ResourceDefaults, SeccompProfile } from '../hardening/hardening-profile';
 import { HardeningState } from '../hardening/hardening-state';
 import { DIGEST_PINNED, digestForms } from '../internal/digest';
-import { dnsEgressRules } from '../internal/dns';
-import { disruptionBudgetSpec } from '../internal/pdb';
 import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkCidr, checkDnsLabel } from '../internal/validation';
 import { NetworkPeer, NetworkPeerPort } from '../network/network-peer';
-import { WorkloadNetworkPolicy } from '../network/workload-network-policy';
 import { ManifestSet } from '../rules/internal/manifests';
 import { agentIntegrity } from '../rules/latch/agent-integrity';
 import { hubMasterSingle } from '../rules/latch/hub-master-single';
@@ -51,28 +48,6 @@ export interface LatchApiProps {
   readonly port?: number;
 }
 
-/** Hub mode: how the latch master reaches the Kubernetes API server. */
-export interface LatchHubProps {
-  /**
-   * Address blocks of the API server endpoints (the addresses behind the
-   * `kubernetes` Service, as most CNIs apply NetworkPolicy after the Service
-   * translation), allowed on `apiServerPort`.
-   */
-  readonly apiServerCidrs: string[];
-
-  /**
-   * Port of the API server endpoints.
-   * @default 443
-   */
-  readonly apiServerPort?: number;
-
-  /**
-   * Name of the ConfigMap the master publishes.
-   * @default - `<latch name>-latch-status`
-   */
-  readonly configMapName?: string;
-}
-
 /** Options of a latch. */
 export interface LatchProps {
   /** Where the agent finds the Latch credentials (a Secret reference). */
@@ -88,16 +63,11 @@ export interface LatchProps {
   readonly image: string;
 
   /**
-   * Where the agent runs.
-   * @default LatchMode.SIDECAR
+   * Where the agent runs: in every guarded pod (`LatchMode.sidecar()`) or in one
+   * latch master (`LatchMode.hub({ apiServerCidrs })`), with the mode's own options.
+   * @default LatchMode.sidecar()
    */
   readonly mode?: LatchMode;
-
-  /**
-   * Hub-mode settings; required in hub mode.
-   * @default - none (sidecar mode)
-   */
-  readonly hub?: LatchHubProps;
 
   /**
    * Name of the latch: the `superlatch.io/latch` label and the prefix of the
@@ -163,21 +133,6 @@ export interface LatchProps {
    * @default - the pod's profile (RuntimeDefault)
    */
   readonly agentSeccompProfile?: SeccompProfile;
-
-  /**
-   * PriorityClass of the latch master pod (hub mode).
-   * @default - none: the cluster's default priority applies
-   */
-  readonly priorityClassName?: string;
-
-  /**
-   * Hardening profile of the latch master pod (hub mode): its pod-level
-   * settings. In sidecar mode the pod's profile is the guarded workload's. The
-   * agent and gate containers always get the full restricted container
-   * settings, whatever the profile relaxes.
-   * @default HardeningProfile.restricted()
-   */
-  readonly agentProfile?: HardeningProfile;
 }
 
 /** Options of one guarded workload. */
@@ -320,9 +275,12 @@ export interface LatchFacts {
   readonly name: string;
   /** Namespace of the latch's chart (its ConfigMap and master in hub mode). */
   readonly namespace?: string;
-  readonly mode: LatchMode;
+  /** The `superlatch.io/mode` annotation value of its pods. */
+  readonly mode: string;
   readonly statusDirectory: string;
   readonly configMapName?: string;
+  /** CEL: pod template `t` carries this latch's status volume (the mode's). */
+  readonly admitsStatusVolume: (t: string, cel: StatusVolumeCel) => string;
   readonly image: string;
   /** The agent's command (its `args` is always `["run"]`). */
   readonly command: string[];
@@ -361,16 +319,15 @@ export class Latch extends Construct {
   public readonly statusFile: string;
   /** What readers do with a missing or stale status. */
   public readonly failurePolicy: FailurePolicy;
-  /** Hub mode: the ConfigMap the master publishes. */
+  /** The ConfigMap the latch publishes the status into (hub mode); undefined in sidecar mode. */
   public readonly configMapName?: string;
 
   private readonly spec: LatchPodSpec;
+  /** The mode, bound to this latch: everything that differs between modes. */
+  private readonly binding: LatchModeBinding;
   private readonly guardedObjects: ApiObject[] = [];
   /** Guarded objects whose target puts the agent and gate in initContainers (native sidecars). */
   private readonly nativeSidecarObjects = new Set<ApiObject>();
-  private master?: ApiObject;
-  private sidecarEgress: Array<{ peer: NetworkPeer; ports: NetworkPeerPort[] }> = [];
-  private readonly egressPolicies = new Set<string>();
 
   constructor(scope: Construct, id: string, props: LatchProps) {
     super(scope, id);
@@ -383,7 +340,10 @@ export class Latch extends Construct {
     if (this.name.length > 40) {
       throw new Error(`${where}: name '${this.name}' is ${this.name.length} characters; at most 40, so that '<name>-latch-agent' and friends stay valid label values. Fix: shorten the name`);
     }
-    this.mode = props.mode ?? LatchMode.SIDECAR;
+    this.mode = props.mode ?? LatchMode.sidecar();
+    if (!this.mode._strategy) {
+      throw new Error(`${where}: mode ${JSON.stringify(props.mode)} is not a LatchMode. Fix: use LatchMode.sidecar() or LatchMode.hub({ apiServerCidrs: [...] }) (LatchMode is no longer an enum)`);
+    }
     this.failurePolicy = props.failurePolicy ?? FailurePolicy.CLOSED;
 
     if (!(props.credentials instanceof LatchCredentials)) {
@@ -392,7 +352,6 @@ export class Latch extends Construct {
 
     const { interval, staleness } = pollTiming(where, props);
     const api = apiEndpoint(where, props.api);
-    const profile = props.agentProfile ?? HardeningProfile.restricted();
     const { agentUser, statusDirectory } = agentSettings(where, props);
     this.statusFile = `${statusDirectory}/latch-info.json`;
 
@@ -407,7 +366,6 @@ export class Latch extends Construct {
 
     this.spec = {
       latchName: this.name,
-      mode: this.mode,
       image: props.image,
       command: props.agentCommand ?? ['/nodejs/bin/node', '--jitless', '--no-expose-wasm', '/opt/superlatch-agent/main.js'],
       statusDirectory,
@@ -420,27 +378,10 @@ export class Latch extends Construct {
       env,
     };
 
-    const egress = [
-      ...props.api.cidrs.map((c) => ({ peer: NetworkPeer.cidr(c), ports: [NetworkPeerPort.tcp(api.port)] })),
-    ];
-
-    if (this.mode === LatchMode.HUB) {
-      if (!props.hub || props.hub.apiServerCidrs.length === 0) {
-        throw new Error(`${where}: hub mode needs hub.apiServerCidrs (the API server endpoint addresses), so that the master's egress can reach the API server and nothing else. Fix: pass hub: { apiServerCidrs: ['<endpoint>/32'] }`);
-      }
-      props.hub.apiServerCidrs.forEach((c) => checkCidr(where, 'hub.apiServerCidrs', c));
-      this.configMapName = props.hub.configMapName ?? `${this.name}-latch-status`;
-      checkDnsLabel(where, 'hub.configMapName', this.configMapName);
-      const apiServerPort = props.hub.apiServerPort ?? 443;
-      egress.push(...props.hub.apiServerCidrs.map((c) => ({ peer: NetworkPeer.cidr(c), ports: [NetworkPeerPort.tcp(apiServerPort)] })));
-      this.createMaster(profile, egress, props.priorityClassName);
-    } else if (props.hub) {
-      throw new Error(`${where}: hub settings were given but mode is sidecar. Fix: set mode: LatchMode.HUB, or remove hub`);
-    } else {
-      this.sidecarEgress = egress;
-    }
+    const apiEgress = props.api.cidrs.map((c) => ({ peer: NetworkPeer.cidr(c), ports: [NetworkPeerPort.tcp(api.port)] }));
+    this.binding = this.mode._strategy.bind({ latch: this, where, spec: this.spec, apiEgress });
+    this.configMapName = this.binding.configMapName;
   }
-
 
   /**
    * Guards a workload (a cdk8s-plus workload or a workload ApiObject): its
@@ -455,10 +396,7 @@ export class Latch extends Construct {
       throw new Error(`[${workload.node.path}] is already guarded by latch '${previous.name}' ([${previous.node.path}]); a pod reads one latch. Fix: guard it once`);
     }
     const workloadNamespace = obj.metadata.namespace;
-    const latchNamespace = Chart.of(this).namespace;
-    if (this.mode === LatchMode.HUB && workloadNamespace !== latchNamespace) {
-      throw new Error(`[${workload.node.path}] is in namespace '${workloadNamespace ?? '(none)'}' but latch '${this.name}' publishes its ConfigMap in '${latchNamespace ?? '(none)'}': a pod can only mount a ConfigMap of its own namespace. Fix: create one hub latch per namespace`);
-    }
+    this.binding.checkGuard(workload, workloadNamespace);
     (obj as any)[GUARDED] = this;
     this.guardedObjects.push(obj);
     HardeningState.of(obj).ensure(obj);
@@ -467,16 +405,14 @@ export class Latch extends Construct {
     const target = KubernetesTarget.of(obj);
     const nativeSidecar = target.isAtLeast(NATIVE_SIDECARS);
     if (nativeSidecar) this.nativeSidecarObjects.add(obj);
-    SynthesisPipeline.of(obj).addTransform(obj, Stage.LATCH, (json) => guardPod(json, spec, {
+    SynthesisPipeline.of(obj).addTransform(obj, Stage.LATCH, (json) => guardPod(json, spec, this.binding.inject(nativeSidecar), {
       where,
       containers: options.containers,
       gate: options.gate ?? false,
-      configMapName: this.configMapName,
       nativeSidecar,
       target,
     }));
-
-    if (this.mode === LatchMode.SIDECAR) this.sidecarEgressPolicy(Chart.of(workload), workloadNamespace, where);
+    this.binding.guarded(workload, workloadNamespace, where);
   }
 
   /**
@@ -487,7 +423,7 @@ export class Latch extends Construct {
     return {
       name: this.name,
       namespace: Chart.of(this).namespace,
-      mode: this.mode,
+      mode: this.mode.name,
       statusDirectory: this.spec.statusDirectory,
       configMapName: this.configMapName,
       image: this.spec.image,
@@ -495,132 +431,12 @@ export class Latch extends Construct {
       guarded: this.guardedObjects.map((o) => manifestOf(o)).filter((m) => m)
         .map((m) => ({ kind: String(m.kind), name: String(m.metadata?.name), namespace: m.metadata?.namespace })),
       nativeSidecars: this.guardedObjects.some((o) => this.nativeSidecarObjects.has(o) && manifestOf(o)),
+      admitsStatusVolume: (t, cel) => this.binding.admitsStatusVolume(t, cel),
     };
   }
 
   /** The objects whose pods run this latch's agent: the master (hub) or the guarded workloads (sidecar). */
   private agentObjects(): ApiObject[] {
-    return this.master ? [this.master] : this.mode === LatchMode.SIDECAR ? this.guardedObjects : [];
-  }
-
-  /**
-   * One egress policy per namespace for every pod this latch guards in sidecar
-   * mode (selected by the latch's labels): DNS and the Latch API, nothing else.
-   * Egress only: the pods' own policies decide their ingress.
-   */
-  private sidecarEgressPolicy(chart: Chart, namespace: string | undefined, where: string) {
-    // once per namespace, however many charts guard pods there: in the first such chart
-    const key = namespace ?? '';
-    if (this.egressPolicies.has(key)) return;
-    this.egressPolicies.add(key);
-    const name = `${this.name}-latch-egress`;
-    const scope = chart === Chart.of(this) ? this : chart;
-    const id = chart === Chart.of(this) ? `Egress${namespace ? '-' + namespace : ''}` : `${this.node.id}-latch-egress${namespace ? '-' + namespace : ''}`;
-    new ApiObject(scope, id, {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name, ...(namespace ? { namespace } : {}), labels: { [SuperlatchKeys.LATCH_LABEL]: this.name } },
-      spec: {
-        podSelector: { matchLabels: { [SuperlatchKeys.LATCH_LABEL]: this.name, [SuperlatchKeys.ROLE_LABEL]: SuperlatchKeys.ROLE_GUARDED } },
-        policyTypes: ['Egress'],
-        egress: [...dnsEgressRules(where), ...this.sidecarEgress.map((r) => ({ to: [r.peer._toKube()], ports: r.ports.map((p) => p._toKube()) }))],
-      },
-    } as any);
-  }
-
-  private createMaster(profile: HardeningProfile, egress: Array<{ peer: NetworkPeer; ports: NetworkPeerPort[] }>, priorityClassName?: string) {
-    const name = `${this.name}-latch-agent`;
-    const labels = { [SuperlatchKeys.LATCH_LABEL]: this.name, [SuperlatchKeys.ROLE_LABEL]: SuperlatchKeys.ROLE_AGENT };
-    const selector = { 'app.kubernetes.io/name': `${this.name}-latch`, 'app.kubernetes.io/component': 'agent' };
-    const cmName = this.configMapName!;
-
-    new ApiObject(this, 'StatusConfigMap', {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: {
-        name: cmName,
-        labels,
-        annotations: {
-          // Flux: create once, never overwrite what the master publishes.
-          'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent',
-          // Argo CD: do not prune or revert it (see docs/latch.md for ignoreDifferences).
-          'argocd.argoproj.io/sync-options': 'Prune=false',
-        },
-      },
-    });
-    new ApiObject(this, 'ServiceAccount', {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name, labels },
-      automountServiceAccountToken: false,
-    } as any);
-    new ApiObject(this, 'Role', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name, labels },
-      rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [cmName], verbs: ['get', 'patch', 'update'] }],
-    } as any);
-    new ApiObject(this, 'RoleBinding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name }],
-    } as any);
-
-    const master = this.master = new ApiObject(this, 'Master', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name, labels },
-      spec: {
-        replicas: 1,
-        // never two pollers at once: the old pod stops before the new one starts
-        strategy: { type: 'Recreate' },
-        selector: { matchLabels: selector },
-        template: {
-          metadata: {
-            labels: { ...labels, ...selector },
-            annotations: {
-              [SuperlatchKeys.MODE_ANNOTATION]: LatchMode.HUB,
-              [SuperlatchKeys.CREDENTIALS_VOLUME_ANNOTATION]: CREDENTIALS_VOLUME,
-              [SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION]: AGENT_CONTAINER,
-            },
-          },
-          spec: {
-            serviceAccountName: name,
-            containers: [agentContainer(this.spec, { hubConfigMap: cmName })],
-            volumes: masterVolumes(this.spec),
-          },
-        },
-      },
-    });
-    Harden.workload(master, { profile, name: `${this.name}-latch`, component: 'agent', serviceAccount: false, priorityClassName });
-    // One replica by design; the budget says evicting it is acceptable: readers
-    // keep the last status until it expires, and the failure policy after that.
-    new ApiObject(this, 'MasterDisruptionBudget', {
-      apiVersion: 'policy/v1',
-      kind: 'PodDisruptionBudget',
-      metadata: { name, labels },
-      spec: disruptionBudgetSpec(selector),
-    } as any);
-    new WorkloadNetworkPolicy(this, 'MasterPolicy', { workload: master, egress });
+    return this.binding.agentObjects(this.guardedObjects);
   }
 }
-
-/** The master pod's volumes: credentials and a short-lived projected token for the API server. */
-function masterVolumes(spec: LatchPodSpec): any[] {
-  return [
-    credentialsVolume(spec),
-    {
-      name: 'kube-api-access',
-      projected: {
-        defaultMode: 0o444,
-        sources: [
-          { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
-          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-        ],
-      },
-    },
-  ];
-}
-

@@ -1,6 +1,7 @@
 /**
  * Issue 15's structural limits, checked on the source: no function in src/
- * longer than 80 lines, and no import circle between src/ modules.
+ * longer than 80 lines, no import circle between src/ modules, and no branch on
+ * the latch's mode outside the mode strategies (src/latch/modes/).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -84,4 +85,66 @@ test('no import circle between the modules of src/ (type-only imports aside)', (
   };
   for (const f of parsed.keys()) if (!index.has(f)) connect(f);
   expect(circles).toEqual([]);
+});
+
+/** The latch mode strategies: the only files of src/ that may branch on the mode. */
+const MODES_DIR = path.join(SRC, 'latch', 'modes');
+
+/**
+ * What a branch on the latch's mode looks like in the source, and where else it may be.
+ * A rule (src/rules/) that reads the `superlatch.io/mode` value of a manifest reads data
+ * (also of foreign manifests), so it may compare it, but with the contract's constants
+ * (`SuperlatchKeys.MODE_*`), never a literal; the contract (src/contract.ts) defines them.
+ */
+const MODE_BRANCHES: Array<{ what: string; pattern: RegExp; alsoIn: string[] }> = [
+  { what: 'an enum-style mode member', pattern: /\bLatchMode\.[A-Z][A-Z_]*\b/, alsoIn: [] },
+  { what: "the hub mode's name as a literal", pattern: /['"`]hub['"`]/, alsoIn: ['contract.ts'] },
+  { what: "the sidecar mode's name as a literal, next to a mode", pattern: /mode\b.*['"`]sidecar['"`]|['"`]sidecar['"`].*\bmode/i, alsoIn: ['contract.ts'] },
+  { what: 'a mode compared', pattern: /\bmode(\.name)?\s*[!=]==?|[!=]==?\s*[\w.]*\bmode(\.name)?\b|\bcontract\.name\s*[!=]==?/, alsoIn: ['rules/'] },
+  { what: 'a mode annotation compared', pattern: /MODE_ANNOTATION\]\s*[!=]==?/, alsoIn: ['rules/'] },
+  { what: "a mode's contract constant", pattern: /\bMODE_(SIDECAR|HUB)\b/, alsoIn: ['contract.ts', 'rules/'] },
+  { what: "a mode's class or contract tested", pattern: /instanceof\s+\w*Mode\b|\b(SIDECAR|HUB)_CONTRACT\b/, alsoIn: [] },
+  { what: 'a switch on a mode', pattern: /switch\s*\([^)]*mode/i, alsoIn: [] },
+];
+
+/** The code of a source line, without comments (a good-enough cut: doc lines, and `// ...` after code). */
+function codeOf(line: string): string {
+  const t = line.trim();
+  if (t.startsWith('*') || t.startsWith('/*') || t.startsWith('//')) return '';
+  return line.replace(/\s\/\/\s.*$/, '');
+}
+
+/** The mode branches of `text` (a file at `rel`, relative to src/), as `rel:line: what: code`. */
+function modeBranches(rel: string, text: string): string[] {
+  if (path.join(SRC, rel).startsWith(MODES_DIR + path.sep)) return [];
+  return text.split('\n').flatMap((line, i) => {
+    const code = codeOf(line);
+    return MODE_BRANCHES.filter((b) => b.pattern.test(code) && !b.alsoIn.some((a) => rel === a || (a.endsWith('/') && rel.startsWith(a))))
+      .map((b) => `${rel}:${i + 1}: ${b.what}: ${code.trim()}`);
+  });
+}
+
+test('nothing in src/ outside the mode strategies (src/latch/modes/) branches on the latch mode', () => {
+  const found = [...parsed.keys()].flatMap((f) => modeBranches(path.relative(SRC, f).split(path.sep).join('/'), fs.readFileSync(f, 'utf8')));
+  expect(found).toEqual([]);
+});
+
+test('the mode-branch check finds the branches it is meant to find, and only those', () => {
+  const flagged = (rel: string, code: string) => modeBranches(rel, code).length > 0;
+  // what src/ had before the modes were strategies
+  expect(flagged('latch/latch-pod.ts', '  if (spec.mode === LatchMode.SIDECAR) {')).toBe(true);
+  expect(flagged('latch/latch.ts', '    return this.master ? [this.master] : this.mode === LatchMode.SIDECAR ? this.guardedObjects : [];')).toBe(true);
+  expect(flagged('guardrails/admission-expressions.ts', "    latch.mode === 'sidecar'")).toBe(true);
+  expect(flagged('guardrails/falco-document.ts', "  if (w.mode === 'hub' && w.role === 'guarded') branches.hub.push(pod);")).toBe(true);
+  expect(flagged('guardrails/falco-model.ts', "    const writer = annotations[K.MODE_ANNOTATION] === 'sidecar' ? annotations[K.WRITER_ANNOTATION] : undefined;")).toBe(true);
+  expect(flagged('rules/internal/latch.ts', "  return lp.mode === 'hub' && lp.role === SuperlatchKeys.ROLE_GUARDED;")).toBe(true);
+  expect(flagged('latch/latch.ts', '    if (this.mode.name === SuperlatchKeys.MODE_HUB) {')).toBe(true);
+  expect(flagged('latch/latch.ts', '    if (this.mode._strategy instanceof HubMode) {')).toBe(true);
+  expect(flagged('guardrails/x.ts', '    switch (latch.mode) {')).toBe(true);
+  // what is not a branch on the mode: a rule reading a manifest's mode with the contract's constant,
+  // a native sidecar container, the strategies themselves, comments
+  expect(flagged('rules/internal/latch.ts', '  return lp.mode === SuperlatchKeys.MODE_HUB && lp.role === SuperlatchKeys.ROLE_GUARDED;')).toBe(false);
+  expect(flagged('namespace/namespace-fit.ts', "      if (kind === 'sidecar') addInto(this.sidecars[g], use[g]);")).toBe(false);
+  expect(flagged('latch/modes/hub.ts', "  if (mode === 'hub') {")).toBe(false);
+  expect(flagged('latch/latch-mode.ts', ' * `sidecar` or `hub`, as the mode === annotation says')).toBe(false);
 });

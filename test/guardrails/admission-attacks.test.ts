@@ -18,7 +18,7 @@ const { chart } = newChart('apps');
 const api = { cidrs: ['203.0.113.0/24'] };
 const credentials = LatchCredentials.fromSecret('latch-credentials');
 const sidecarLatch = new Latch(chart, 'orders', { credentials, api, image: AGENT_IMAGE });
-const hubLatch = new Latch(chart, 'billing', { mode: LatchMode.HUB, credentials, api, image: AGENT_IMAGE, hub: { apiServerCidrs: ['10.0.0.1/32'] } });
+const hubLatch = new Latch(chart, 'billing', { mode: LatchMode.hub({ apiServerCidrs: ['10.0.0.1/32'] }), credentials, api, image: AGENT_IMAGE });
 for (const [name, latch] of [['shop', sidecarLatch], ['ledger', hubLatch]] as const) {
   const d = new kplus.Deployment(chart, name, { metadata: { name }, replicas: 2, containers: [goodContainer({ command: ['/usr/local/bin/web-server'] })] });
   Harden.workload(d);

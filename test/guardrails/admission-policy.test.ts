@@ -42,11 +42,10 @@ function compliantSet() {
   // the hub latch whose ConfigMap (payments-latch-status) the hand-written hub pod reads: its
   // master is the hub agent Deployment, with a Localhost seccomp profile
   new Latch(chart, 'payments', {
-    mode: LatchMode.HUB,
+    mode: LatchMode.hub({ apiServerCidrs: ['10.0.0.1/32'] }),
     credentials: LatchCredentials.fromSecret('payments-latch-credentials'),
     api: { cidrs: ['203.0.113.0/24'] },
     image: AGENT_IMAGE,
-    hub: { apiServerCidrs: ['10.0.0.1/32'] },
     agentSeccompProfile: SeccompProfile.localhost(AGENT_PROFILE),
   });
   const batch = { ...goodContainer(), liveness: undefined, readiness: undefined };

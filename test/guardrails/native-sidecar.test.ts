@@ -29,7 +29,7 @@ function build(version: KubernetesVersion) {
   const api = { cidrs: ['203.0.113.0/24'] };
   const credentials = LatchCredentials.fromSecret('latch-credentials');
   const sidecar = new Latch(chart, 'orders', { credentials, api, image: AGENT_IMAGE });
-  const hub = new Latch(chart, 'billing', { mode: LatchMode.HUB, credentials, api, image: AGENT_IMAGE, hub: { apiServerCidrs: ['10.0.0.1/32'] } });
+  const hub = new Latch(chart, 'billing', { mode: LatchMode.hub({ apiServerCidrs: ['10.0.0.1/32'] }), credentials, api, image: AGENT_IMAGE });
   const shop = new kplus.Deployment(chart, 'shop', { metadata: { name: 'shop' }, replicas: 2, containers: [goodContainer({ command: ['/usr/local/bin/web-server'] })] });
   Harden.workload(shop);
   coverNetwork(chart, shop);

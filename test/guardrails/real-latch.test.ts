@@ -20,12 +20,10 @@ const api = { cidrs: ['203.0.113.0/24'] };
 const credentials = LatchCredentials.fromSecret('latch-credentials');
 const sidecar = new Latch(chart, 'orders', { credentials, api, image: AGENT_IMAGE });
 const hub = new Latch(chart, 'billing', {
-  mode: LatchMode.HUB,
+  mode: LatchMode.hub({ apiServerCidrs: ['10.0.0.1/32'], masterProfile: HardeningProfile.restricted({ seccompProfile: seccomp.seccompProfile }) }),
   credentials,
   api,
   image: AGENT_IMAGE,
-  hub: { apiServerCidrs: ['10.0.0.1/32'] },
-  agentProfile: HardeningProfile.restricted({ seccompProfile: seccomp.seccompProfile }),
 });
 for (const [name, latch] of [['shop', sidecar], ['ledger', hub]] as const) {
   const d = new kplus.Deployment(chart, name, { metadata: { name }, replicas: 2, containers: [goodContainer({ command: ['/usr/local/bin/web-server'] })] });

@@ -29,7 +29,7 @@ function scenario(mode: Mode, withFalco = true): Scenario {
     credentials: LatchCredentials.fromSecret('latch-credentials'),
     api: { cidrs: ['203.0.113.0/24'] },
     image: IMAGE,
-    ...(mode === 'hub' ? { mode: LatchMode.HUB, hub: { apiServerCidrs: ['192.0.2.10/32'] } } : {}),
+    ...(mode === 'hub' ? { mode: LatchMode.hub({ apiServerCidrs: ['192.0.2.10/32'] }) } : {}),
   });
   const falco = withFalco ? new FalcoRules(chart, 'falco') : (undefined as unknown as FalcoRules);
   return { app, chart, web, latch, falco };

@@ -8,12 +8,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Duration } from 'cdk8s';
-import { synthGuarded } from './helpers';
+import { MODES, ModeName, synthGuarded } from './helpers';
 import { parseCommandLine } from '../../agent/src/commands';
 import { CONFIGMAP_KEY, loadAccount, loadAppCredentials, readRunSettings, RunSettings } from '../../agent/src/config';
 import { Env, read } from '../../agent/src/env';
 import { LATCH_FAILURE_POLICY, LATCH_MAX_STALENESS, LATCH_POLL_INTERVAL, LATCH_STATUS_FILE, VARIABLES } from '../../agent/src/variables';
-import { FailurePolicy, LatchMode, LatchProps } from '../../src';
+import { FailurePolicy, LatchProps } from '../../src';
 import { find, podSpec } from '../util';
 
 /** The namespace of synthGuarded's chart. */
@@ -21,10 +21,10 @@ const NAMESPACE = 'apps';
 /** What the kubelet adds to every container's environment. */
 const KUBELET_ENV = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' };
 
-function synth(mode: LatchMode, props: Partial<LatchProps> = {}) {
+function synth(mode: ModeName, props: Partial<LatchProps> = {}) {
   const { out, latch, web } = synthGuarded(mode, props, { gate: true });
   const pod = podSpec(web);
-  const agentPod = mode === LatchMode.HUB ? podSpec(find(out, 'Deployment', 'latch-latch-agent')) : pod;
+  const agentPod = mode === 'hub' ? podSpec(find(out, 'Deployment', 'latch-latch-agent')) : pod;
   const container = (spec: any, name: string) => spec.containers.find((c: any) => c.name === name);
   return { latch, web: pod, agentPod, agent: container(agentPod, 'latch-agent'), gate: container(pod, 'latch-gate'), app: container(pod, 'app') };
 }
@@ -74,7 +74,7 @@ function expectKnownVariables(container: any) {
   for (const v of VARIABLES) read(env, v);
 }
 
-describe.each([LatchMode.SIDECAR, LatchMode.HUB])('%s mode, defaults', (mode) => {
+describe.each(MODES)('%s mode, defaults', (mode) => {
   const s = synth(mode);
   const settings = readRunSettings(envOf(s.agent));
 
@@ -122,7 +122,7 @@ describe.each([LatchMode.SIDECAR, LatchMode.HUB])('%s mode, defaults', (mode) =>
 });
 
 test('sidecar: the agent writes the status file every reader mounts', () => {
-  const s = synth(LatchMode.SIDECAR);
+  const s = synth('sidecar');
   const settings = readRunSettings(envOf(s.agent));
   expect(settings).toMatchObject({ statusFile: '/usr/share/latch/latch-info.json', configMap: undefined });
   expect(mountOf(s.agent, settings.statusFile!)).toEqual({ name: 'latch-status', mountPath: '/usr/share/latch' });
@@ -130,7 +130,7 @@ test('sidecar: the agent writes the status file every reader mounts', () => {
 });
 
 describe('hub mode with every setting changed', () => {
-  const s = synth(LatchMode.HUB, {
+  const s = synth('hub', {
     api: { cidrs: ['203.0.113.0/24'], url: 'https://latch.example.com:8443', version: '3.0' },
     pollInterval: Duration.seconds(30),
     maxStaleness: Duration.minutes(2),
@@ -191,7 +191,7 @@ describe('what the agent refuses, the construct refuses at synth; what it accept
 
   test.each(cases)('%s', (_what, props, meant) => {
     const agent = attempt(() => readRunSettings(meant));
-    const synthesized = attempt(() => synth(LatchMode.SIDECAR, props));
+    const synthesized = attempt(() => synth('sidecar', props));
     if (!synthesized.ok) {
       expect(agent).toMatchObject({ ok: false });
       expect(synthesized.error).toMatch(/^\[test\/latch\]: .*\. Fix: /);

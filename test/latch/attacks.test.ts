@@ -22,7 +22,7 @@ function app(attack: (parts: { chart: any; hub: Latch; sidecar: Latch; shop: kpl
   const api = { cidrs: ['203.0.113.0/24'] };
   const credentials = LatchCredentials.fromSecret('latch-credentials');
   const sidecar = new Latch(chart, 'orders', { credentials, api, image: IMAGE });
-  const hub = new Latch(chart, 'billing', { mode: LatchMode.HUB, credentials, api, image: IMAGE, hub: { apiServerCidrs: ['10.0.0.1/32'] } });
+  const hub = new Latch(chart, 'billing', { mode: LatchMode.hub({ apiServerCidrs: ['10.0.0.1/32'] }), credentials, api, image: IMAGE });
   const made: kplus.Deployment[] = [];
   for (const [name, latch] of [['shop', sidecar], ['ledger', hub]] as const) {
     const d = new kplus.Deployment(chart, name, { metadata: { name }, replicas: 2, containers: [goodContainer({ command: ['/usr/local/bin/web-server'] })] });

@@ -1,10 +1,10 @@
 /** Every `@default` documented on the latch's props is what is rendered (docs read from the source). */
 import { synthGuarded } from './helpers';
-import { FailurePolicy, LatchMode, SuperlatchKeys } from '../../src';
+import { FailurePolicy, SuperlatchKeys } from '../../src';
 import { documentedDefaults, find, podSpec, podTemplate } from '../util';
 
-const sidecar = synthGuarded(LatchMode.SIDECAR);
-const hub = synthGuarded(LatchMode.HUB);
+const sidecar = synthGuarded('sidecar');
+const hub = synthGuarded('hub');
 const agent = podSpec(sidecar.web).containers.find((c: any) => c.name === 'latch-agent');
 const env = Object.fromEntries(agent.env.map((e: any) => [e.name, e.value]));
 const master = find(hub.out, 'Deployment', 'latch-latch-agent');
@@ -12,8 +12,10 @@ const items = () => podSpec(sidecar.web).volumes.find((v: any) => v.name === 'la
 
 const checks: Record<string, Record<string, [string, () => void]>> = {
   LatchProps: {
-    mode: ['LatchMode.SIDECAR', () => expect(sidecar.latch.mode).toBe(LatchMode.SIDECAR)],
-    hub: ['- none (sidecar mode)', () => expect(sidecar.out.some((m) => m.kind === 'Role')).toBe(false)],
+    mode: ['LatchMode.sidecar()', () => {
+      expect(sidecar.latch.mode.name).toBe('sidecar');
+      expect(sidecar.out.some((m) => m.kind === 'Role')).toBe(false);
+    }],
     name: ['- the construct id', () => expect(podTemplate(sidecar.web).metadata.labels[SuperlatchKeys.LATCH_LABEL]).toBe('latch')],
     pollInterval: ['Duration.seconds(10)', () => expect(env.LATCH_POLL_INTERVAL).toBe('10')],
     maxStaleness: ['- the larger of 60 seconds and 3 poll intervals', () => expect(env.LATCH_MAX_STALENESS).toBe('60')],
@@ -30,8 +32,6 @@ const checks: Record<string, Record<string, [string, () => void]>> = {
     })],
     agentUser: ['10002', () => expect(agent.securityContext).toMatchObject({ runAsUser: 10002, runAsGroup: 10002 })],
     agentSeccompProfile: ['- the pod\'s profile (RuntimeDefault)', () => expect(agent.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' })],
-    priorityClassName: ['- none: the cluster\'s default priority applies', () => expect(podSpec(master).priorityClassName).toBeUndefined()],
-    agentProfile: ['HardeningProfile.restricted()', () => expect(master.metadata.annotations[SuperlatchKeys.PROFILE_ANNOTATION]).toBe('restricted')],
   },
   LatchApiProps: {
     url: ['"https://latch.tu.com"', () => expect(env.LATCH_API_URL).toBe('https://latch.tu.com')],
@@ -43,6 +43,8 @@ const checks: Record<string, Record<string, [string, () => void]>> = {
       to: [{ ipBlock: { cidr: '10.0.0.1/32' } }], ports: [{ protocol: 'TCP', port: 443 }],
     })],
     configMapName: ['- `<latch name>-latch-status`', () => expect(find(hub.out, 'ConfigMap').metadata.name).toBe('latch-latch-status')],
+    priorityClassName: ['- none: the cluster\'s default priority applies', () => expect(podSpec(master).priorityClassName).toBeUndefined()],
+    masterProfile: ['HardeningProfile.restricted()', () => expect(master.metadata.annotations[SuperlatchKeys.PROFILE_ANNOTATION]).toBe('restricted')],
   },
   LatchSecretKeys: {
     appId: ['"appId"', () => expect(items()).toContainEqual({ key: 'appId', path: 'appId' })],
@@ -60,7 +62,7 @@ const checks: Record<string, Record<string, [string, () => void]>> = {
 const files: Record<string, string> = {
   LatchProps: 'latch/latch.ts',
   LatchApiProps: 'latch/latch.ts',
-  LatchHubProps: 'latch/latch.ts',
+  LatchHubProps: 'latch/modes/hub.ts',
   GuardOptions: 'latch/latch.ts',
   LatchSecretKeys: 'latch/latch-credentials.ts',
 };

@@ -1,18 +1,28 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { GuardOptions, Latch, LatchCredentials, LatchMode, LatchProps, SuperlatchKeys } from '../../src';
+import { GuardOptions, Latch, LatchCredentials, LatchHubProps, LatchMode, LatchProps, SuperlatchKeys } from '../../src';
 import { coverNetwork, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
 
+/** The name of a latch mode (its `superlatch.io/mode` value). */
+export type ModeName = 'sidecar' | 'hub';
+
+/** Both modes, by name (the `superlatch.io/mode` values, as test titles). */
+export const MODES: ModeName[] = ['sidecar', 'hub'];
+
+/** The latch mode `name`; the hub gets an API server address (and `hub`). */
+export function latchMode(name: ModeName, hub: Partial<LatchHubProps> = {}): LatchMode {
+  return name === 'hub' ? LatchMode.hub({ apiServerCidrs: ['10.0.0.1/32'], ...hub }) : LatchMode.sidecar();
+}
+
 /** A chart (namespace `apps`) whose Deployment `web` a latch `latch` guards, synthesized; hub mode gets an API server address. */
-export function synthGuarded(mode: LatchMode, props: Partial<LatchProps> = {}, options: GuardOptions = {}) {
+export function synthGuarded(mode: ModeName, props: Partial<LatchProps> = {}, options: GuardOptions = {}) {
   const { chart } = newChart();
   const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
   coverNetwork(chart, web);
   const latch = new Latch(chart, 'latch', {
-    mode,
+    mode: latchMode(mode),
     credentials: LatchCredentials.fromSecret('latch-credentials'),
     api: { cidrs: ['203.0.113.0/24'] },
-    hub: mode === LatchMode.HUB ? { apiServerCidrs: ['10.0.0.1/32'] } : undefined,
     image: IMAGE,
     ...props,
   });

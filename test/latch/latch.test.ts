@@ -5,7 +5,7 @@ import { ApiObject, Chart, Cron, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { FailurePolicy, Harden, HardeningProfile, Latch, LatchCredentials, LatchMode, LatchProps, SeccompProfile, SuperlatchKeys } from '../../src';
 import { coverNetwork, errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
-import { agentWorkloads, mountsOf, secretReaders, synthGuarded } from './helpers';
+import { agentWorkloads, latchMode, MODES, mountsOf, secretReaders, synthGuarded } from './helpers';
 
 const base = (overrides: Partial<LatchProps> = {}): LatchProps => ({
   credentials: LatchCredentials.fromSecret('latch-credentials'),
@@ -97,8 +97,8 @@ describe('several latches in one chart', () => {
     const admin = new kplus.Deployment(chart, 'admin', { metadata: { name: 'admin' }, containers: [goodContainer()] });
     coverNetwork(chart, shop, blog, admin);
     new Latch(chart, 'shop-latch', base()).guard(shop);
-    new Latch(chart, 'blog-latch', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1/32'] } })).guard(blog);
-    new Latch(chart, 'admin-latch', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1/32'] } })).guard(admin);
+    new Latch(chart, 'blog-latch', base({ mode: latchMode('hub') })).guard(blog);
+    new Latch(chart, 'admin-latch', base({ mode: latchMode('hub') })).guard(admin);
     const out = Testing.synth(chart);
     const keys = out.map((m) => `${m.kind}/${m.metadata.name}`);
     expect(new Set(keys).size).toBe(keys.length);
@@ -172,14 +172,16 @@ describe('bad input fails with the construct path, the field and the fix', () =>
 
   test('a non-digest agent image (whatever the agent profile relaxes)', () => {
     const { chart } = newChart();
-    expect(() => new Latch(chart, 'latch', base({ image: 'ghcr.io/x/agent:1.0', agentProfile: HardeningProfile.baseline() })))
+    expect(() => new Latch(chart, 'latch', base({ image: 'ghcr.io/x/agent:1.0', mode: latchMode('hub', { masterProfile: HardeningProfile.baseline() }) })))
       .toThrow("[test/latch]: image 'ghcr.io/x/agent:1.0' is not pinned by digest; the latch's containers always run with the restricted container settings. Fix: pin it as 'ghcr.io/x/agent:1.0@sha256:<64 hex digits>' or 'ghcr.io/x/agent:1.0@sha512:<128 hex digits>'");
   });
 
   test('hub mode without an API server CIDR', () => {
     const { chart } = newChart();
-    expect(() => new Latch(chart, 'latch', base({ mode: LatchMode.HUB }))).toThrow(/\[test\/latch\]: hub mode needs hub.apiServerCidrs.*Fix: pass hub: \{ apiServerCidrs/);
-    expect(() => new Latch(chart, 'latch2', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1'] } }))).toThrow(/hub.apiServerCidrs '10.0.0.1' is not a CIDR/);
+    expect(() => new Latch(chart, 'latch', base({ mode: LatchMode.hub({ apiServerCidrs: [] }) })))
+      .toThrow(/\[test\/latch\]: LatchMode.hub\(\) needs apiServerCidrs.*Fix: pass LatchMode.hub\(\{ apiServerCidrs/);
+    expect(() => new Latch(chart, 'latch1', base({ mode: LatchMode.hub(undefined as any) }))).toThrow(/LatchMode.hub\(\) needs apiServerCidrs/);
+    expect(() => new Latch(chart, 'latch2', base({ mode: LatchMode.hub({ apiServerCidrs: ['10.0.0.1'] }) }))).toThrow(/LatchMode.hub\(\).apiServerCidrs '10.0.0.1' is not a CIDR/);
   });
 
   test('an invalid Latch API CIDR', () => {
@@ -222,7 +224,7 @@ describe('API port: the agent\'s URL and its egress agree', () => {
   test('hub mode: the master\'s URL and egress agree too', () => {
     const { chart } = newChart();
     coverNetwork(chart);
-    new Latch(chart, 'latch', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1/32'] }, api: { cidrs: ['203.0.113.0/24'], port: 8443 } }));
+    new Latch(chart, 'latch', base({ mode: latchMode('hub'), api: { cidrs: ['203.0.113.0/24'], port: 8443 } }));
     const out = Testing.synth(chart);
     expect(env(podSpec(find(out, 'Deployment', 'latch-latch-agent')).containers[0]).LATCH_API_URL).toBe('https://latch.tu.com:8443');
     expect(masterPorts(out)).toEqual([8443]);
@@ -286,13 +288,12 @@ describe('probes run commands the agent has', () => {
 });
 
 describe('agent seccomp profile', () => {
-  test.each([LatchMode.SIDECAR, LatchMode.HUB])('%s: set on the agent and gate containers only', (mode) => {
+  test.each(MODES)('%s: set on the agent and gate containers only', (mode) => {
     const { chart } = newChart();
     const web = new kplus.Deployment(chart, 'web', { metadata: { name: 'web' }, containers: [goodContainer()] });
     coverNetwork(chart, web);
     const latch = new Latch(chart, 'latch', base({
-      mode,
-      hub: mode === LatchMode.HUB ? { apiServerCidrs: ['10.0.0.1/32'] } : undefined,
+      mode: latchMode(mode),
       agentSeccompProfile: SeccompProfile.localhost('operator/latch-agent.json'),
     }));
     latch.guard(web, { gate: true });
@@ -304,9 +305,9 @@ describe('agent seccomp profile', () => {
     expect(profiles(guardedPod)).toEqual({
       'app': { type: 'RuntimeDefault' },
       'latch-gate': localhost,
-      ...(mode === LatchMode.SIDECAR ? { 'latch-agent': localhost } : {}),
+      ...(mode === 'sidecar' ? { 'latch-agent': localhost } : {}),
     });
-    if (mode === LatchMode.HUB) expect(profiles(find(out, 'Deployment', 'latch-latch-agent'))).toEqual({ 'latch-agent': localhost });
+    if (mode === 'hub') expect(profiles(find(out, 'Deployment', 'latch-latch-agent'))).toEqual({ 'latch-agent': localhost });
   });
 });
 
@@ -335,7 +336,7 @@ describe('review findings', () => {
     const { chart } = newChart();
     const job = new kplus.Job(chart, 'w', { metadata: { name: 'w' }, containers: [{ ...goodContainer(), liveness: undefined, readiness: undefined }] });
     coverNetwork(chart, job);
-    new Latch(chart, 'latch', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1/32'] } })).guard(job);
+    new Latch(chart, 'latch', base({ mode: latchMode('hub') })).guard(job);
     expect(podSpec(find(Testing.synth(chart), 'Job', 'w')).containers.map((c: any) => c.name)).toEqual(['app']);
   });
 
@@ -358,7 +359,7 @@ describe('review findings', () => {
     const app = Testing.app();
     const a = new Chart(app, 'a', { namespace: 'one' });
     const b = new Chart(app, 'b', { namespace: 'two' });
-    const latch = new Latch(a, 'latch', base({ mode: LatchMode.HUB, hub: { apiServerCidrs: ['10.0.0.1/32'] } }));
+    const latch = new Latch(a, 'latch', base({ mode: latchMode('hub') }));
     const web = new kplus.Deployment(b, 'web', { containers: [goodContainer()] });
     expect(() => latch.guard(web)).toThrow(/is in namespace 'two' but latch 'latch' publishes its ConfigMap in 'one'.*Fix: create one hub latch per namespace/);
   });
@@ -379,7 +380,7 @@ describe('review findings', () => {
 
 describe('/tmp of the latch containers', () => {
   test('the agent and gate never mount the application\'s shared tmp; the hub master keeps its own', () => {
-    for (const mode of [LatchMode.SIDECAR, LatchMode.HUB]) {
+    for (const mode of MODES) {
       const { out, web } = synthGuarded(mode, {}, { gate: true });
       const spec = podSpec(web);
       const latchContainers = String(podTemplate(web).metadata.annotations[SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION]).split(',');
@@ -388,7 +389,7 @@ describe('/tmp of the latch containers', () => {
         const tmp = (c.volumeMounts ?? []).filter((m: any) => m.name === 'tmp' || m.mountPath === '/tmp');
         expect([mode, c.name, tmp.length]).toEqual([mode, c.name, latchContainers.includes(c.name) ? 0 : 1]);
       }
-      if (mode === LatchMode.HUB) {
+      if (mode === 'hub') {
         const master = agentWorkloads(out)[0];
         expect(podSpec(master).containers[0].volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
       }

@@ -7,9 +7,10 @@ import { ApiObject, App, Chart, Cron, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { stringify } from 'yaml';
-import { GuardOptions, Harden, HardenedNamespace, HardeningProfile, KubernetesTarget, KubernetesVersion, Latch, LatchCredentials, LatchMode, LatchProps } from '../../src';
+import { GuardOptions, Harden, HardenedNamespace, HardeningProfile, KubernetesTarget, KubernetesVersion, Latch, LatchCredentials, LatchProps } from '../../src';
 import { RulePack, RuleStatus } from '../../src/rules';
 import { coverNetwork, errorOf, find, goodContainer, IMAGE, podSpec } from '../util';
+import { latchMode, ModeName } from './helpers';
 
 const V1_28 = KubernetesVersion.V1_28;
 const V1_29 = KubernetesVersion.V1_29;
@@ -24,12 +25,11 @@ const MAKERS: Record<string, Maker> = {
   CronJob: (c) => new kplus.CronJob(c, 'w', { metadata: { name: 'w' }, containers: [batch], schedule: Cron.daily() }),
 };
 
-function latchProps(mode: LatchMode): LatchProps {
+function latchProps(mode: ModeName): LatchProps {
   return {
-    mode,
+    mode: latchMode(mode),
     credentials: LatchCredentials.fromSecret('latch-credentials'),
     api: { cidrs: ['203.0.113.0/24'] },
-    hub: mode === LatchMode.HUB ? { apiServerCidrs: ['10.0.0.1/32'] } : undefined,
     image: IMAGE,
   };
 }
@@ -37,7 +37,7 @@ function latchProps(mode: LatchMode): LatchProps {
 type Extra = (chart: Chart, w: IConstruct) => void;
 
 /** An app targeting `version` (undefined: none set) whose workload `w` of `kind` a latch guards; `extra` runs before synthesis. */
-function build(version: KubernetesVersion | undefined, kind: string, mode = LatchMode.SIDECAR, options: GuardOptions = {}, extra?: Extra) {
+function build(version: KubernetesVersion | undefined, kind: string, mode: ModeName = 'sidecar', options: GuardOptions = {}, extra?: Extra) {
   const app = Testing.app();
   if (version) KubernetesTarget.set(app, version);
   const chart = new Chart(app, 'test', { namespace: 'apps', disableResourceNameHashes: true });
@@ -48,7 +48,7 @@ function build(version: KubernetesVersion | undefined, kind: string, mode = Latc
   return { app, chart, w };
 }
 
-function synth(version: KubernetesVersion | undefined, kind: string, mode = LatchMode.SIDECAR, options: GuardOptions = {}) {
+function synth(version: KubernetesVersion | undefined, kind: string, mode: ModeName = 'sidecar', options: GuardOptions = {}) {
   const out = Testing.synth(build(version, kind, mode, options).chart);
   return { out, w: find(out, kind, 'w') };
 }
@@ -82,7 +82,7 @@ describe('where the agent goes: a regular container up to 1.28, the first init c
   });
 
   test('1.29: the agent comes before the user\'s own init containers, so they too start after the latch has spoken', () => {
-    const { chart } = build(V1_29, 'Deployment', LatchMode.SIDECAR, { gate: true }, (_c, w) => {
+    const { chart } = build(V1_29, 'Deployment', 'sidecar', { gate: true }, (_c, w) => {
       (w as kplus.Deployment).addInitContainer({ name: 'migrate', image: IMAGE });
     });
     const spec = podSpec(find(Testing.synth(chart), 'Deployment', 'w'));
@@ -93,7 +93,7 @@ describe('where the agent goes: a regular container up to 1.28, the first init c
   test('the target is the workload\'s: a latch of a 1.27 chart guarding a workload of a 1.29 chart makes it a native sidecar', () => {
     const app = Testing.app();
     const old = new Chart(app, 'old', { namespace: 'apps', disableResourceNameHashes: true });
-    const latch = new Latch(old, 'latch', latchProps(LatchMode.SIDECAR));
+    const latch = new Latch(old, 'latch', latchProps('sidecar'));
     const fresh = new Chart(app, 'fresh', { namespace: 'apps', disableResourceNameHashes: true });
     KubernetesTarget.set(fresh, V1_29);
     const a = MAKERS.Deployment(old);
@@ -109,7 +109,7 @@ describe('where the agent goes: a regular container up to 1.28, the first init c
 
 describe('the hardening finds the latch in the init containers', () => {
   test.each(BOUNDARY)('%s: the agent keeps the full restricted settings and its own uid when the workload is baseline, and no shared /tmp', (version) => {
-    const { chart } = build(version, 'Deployment', LatchMode.SIDECAR, { gate: true }, (_c, w) => {
+    const { chart } = build(version, 'Deployment', 'sidecar', { gate: true }, (_c, w) => {
       Harden.workload(w, { profile: HardeningProfile.baseline() });
       ApiObject.of(w).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem', false));
     });
@@ -138,19 +138,19 @@ describe('the hardening finds the latch in the init containers', () => {
     KubernetesTarget.set(app, V1_29);
     const chart = new Chart(app, 'test', { namespace: 'apps', disableResourceNameHashes: true });
     const w = MAKERS.Job(chart);
-    new Latch(chart, 'latch', { ...latchProps(LatchMode.SIDECAR), agentUser: 10001 }).guard(w);
+    new Latch(chart, 'latch', { ...latchProps('sidecar'), agentUser: 10001 }).guard(w);
     expect(errorOf(() => Testing.synth(chart))).toContain("latch container 'latch-agent' runs as uid 10001, like the application containers");
   });
 });
 
 describe('the gate', () => {
   test('1.28: a regular container after the agent', () => {
-    const spec = podSpec(synth(V1_28, 'Deployment', LatchMode.SIDECAR, { gate: true }).w);
+    const spec = podSpec(synth(V1_28, 'Deployment', 'sidecar', { gate: true }).w);
     expect(names(spec.containers)).toEqual(['app', 'latch-agent', 'latch-gate']);
   });
 
   test('1.29: a native sidecar after the agent, restartPolicy Always, no startup probe (it never holds back the application)', () => {
-    const spec = podSpec(synth(V1_29, 'Deployment', LatchMode.SIDECAR, { gate: true }).w);
+    const spec = podSpec(synth(V1_29, 'Deployment', 'sidecar', { gate: true }).w);
     expect(names(spec.containers)).toEqual(['app']);
     expect(names(spec.initContainers)).toEqual(['latch-agent', 'latch-gate']);
     const gate = spec.initContainers[1];
@@ -161,9 +161,9 @@ describe('the gate', () => {
   });
 
   test.each(BOUNDARY)('hub mode on %s: guarded pods stay readers; only the gate moves to the init containers from 1.29', (version) => {
-    const plain = podSpec(synth(version, 'Deployment', LatchMode.HUB).w);
+    const plain = podSpec(synth(version, 'Deployment', 'hub').w);
     expect([names(plain.containers), plain.initContainers]).toEqual([['app'], undefined]);
-    const gated = podSpec(synth(version, 'Deployment', LatchMode.HUB, { gate: true }).w);
+    const gated = podSpec(synth(version, 'Deployment', 'hub', { gate: true }).w);
     if (version === V1_28) {
       expect([names(gated.containers), gated.initContainers]).toEqual([['app', 'latch-gate'], undefined]);
     } else {
@@ -175,15 +175,15 @@ describe('the gate', () => {
 
 describe('1.28 writes what 1.27 wrote', () => {
   test.each([
-    ['Deployment', LatchMode.SIDECAR, { gate: true }],
-    ['Deployment', LatchMode.HUB, { gate: true }],
-    ['Job', LatchMode.HUB, {}],
+    ['Deployment', 'sidecar', { gate: true }],
+    ['Deployment', 'hub', { gate: true }],
+    ['Job', 'hub', {}],
   ] as const)('%s, %s mode: byte-identical YAML with no target, 1.27 and 1.28 (1.29 differs only where a latch container moves)', (kind, mode, options) => {
     const yaml = (version?: KubernetesVersion) => Testing.synth(build(version, kind, mode, options).chart).map((m) => stringify(m)).join('---\n');
     const none = yaml();
     expect(yaml(KubernetesVersion.V1_27)).toBe(none);
     expect(yaml(V1_28)).toBe(none);
-    const moves = mode === LatchMode.SIDECAR || (options as GuardOptions).gate === true;
+    const moves = mode === 'sidecar' || (options as GuardOptions).gate === true;
     expect(yaml(V1_29) === none).toBe(!moves);
   });
 });
@@ -196,11 +196,11 @@ describe('Jobs and CronJobs', () => {
   });
 
   test.each(['Job', 'CronJob'])('1.28: a %s cannot take the hub gate either', (kind) => {
-    expect(errorOf(() => Testing.synth(build(V1_28, kind, LatchMode.HUB, { gate: true }).chart))).toContain(`a ${kind} cannot run the gate on Kubernetes v1.28`);
+    expect(errorOf(() => Testing.synth(build(V1_28, kind, 'hub', { gate: true }).chart))).toContain(`a ${kind} cannot run the gate on Kubernetes v1.28`);
   });
 
   test.each(['Job', 'CronJob'])('1.29: a %s takes the agent (and the gate) as native sidecars; the pod keeps its own restartPolicy', (kind) => {
-    const { w } = synth(V1_29, kind, LatchMode.SIDECAR, { gate: true });
+    const { w } = synth(V1_29, kind, 'sidecar', { gate: true });
     const spec = podSpec(w);
     expect(spec.restartPolicy).toBe('Never');
     expect(names(spec.containers)).toEqual(['app']);
@@ -210,7 +210,7 @@ describe('Jobs and CronJobs', () => {
   });
 
   test('1.29: an OnFailure Job keeps OnFailure', () => {
-    const { chart } = build(V1_29, 'Deployment', LatchMode.SIDECAR, {}, (c) => {
+    const { chart } = build(V1_29, 'Deployment', 'sidecar', {}, (c) => {
       const job = new kplus.Job(c, 'retry', { metadata: { name: 'retry' }, containers: [batch], restartPolicy: kplus.RestartPolicy.ON_FAILURE });
       coverNetwork(c, job);
       Latch._allUnder(c)[0].guard(job);
@@ -220,17 +220,17 @@ describe('Jobs and CronJobs', () => {
   });
 
   test('1.29: a hub-guarded Job with the gate', () => {
-    const spec = podSpec(synth(V1_29, 'Job', LatchMode.HUB, { gate: true }).w);
+    const spec = podSpec(synth(V1_29, 'Job', 'hub', { gate: true }).w);
     expect([spec.restartPolicy, names(spec.containers), names(spec.initContainers), spec.initContainers[0].restartPolicy]).toEqual(['Never', ['app'], ['latch-gate'], 'Always']);
   });
 });
 
 describe('the rules on the 1.29 output: zero findings, and the latch rules really apply', () => {
   const cases = [
-    ['Deployment', LatchMode.SIDECAR, { gate: true }],
-    ['Job', LatchMode.SIDECAR, { gate: true }],
-    ['CronJob', LatchMode.SIDECAR, {}],
-    ['Job', LatchMode.HUB, { gate: true }],
+    ['Deployment', 'sidecar', { gate: true }],
+    ['Job', 'sidecar', { gate: true }],
+    ['CronJob', 'sidecar', {}],
+    ['Job', 'hub', { gate: true }],
   ] as const;
   test.each(cases)('%s, %s mode: no finding of the restricted and latch packs', (kind, mode, options) => {
     const { out } = synth(V1_29, kind, mode, options);
@@ -240,7 +240,7 @@ describe('the rules on the 1.29 output: zero findings, and the latch rules reall
   });
 
   test('the sidecar Job: the writer, read-only and agent rules are compliant, not vacuously not applicable', () => {
-    const report = RulePack.latch().evaluate(synth(V1_29, 'Job', LatchMode.SIDECAR, { gate: true }).out);
+    const report = RulePack.latch().evaluate(synth(V1_29, 'Job', 'sidecar', { gate: true }).out);
     for (const id of ['SL-LATCH-1', 'SL-LATCH-2', 'SL-LATCH-3', 'SL-LATCH-4', 'SL-LATCH-8', 'SL-LATCH-12']) {
       expect([id, report.statusOf(id)]).toEqual([id, RuleStatus.COMPLIANT]);
     }
@@ -256,7 +256,7 @@ describe('namespace quotas count the native sidecar like the container it was', 
       new HardenedNamespace(chart, 'ns', { name: 'apps', quota: { requestsCpu: cpu } });
       const web = MAKERS.Deployment(chart);
       coverNetwork(chart, web);
-      new Latch(chart, 'latch', latchProps(LatchMode.SIDECAR)).guard(web, { gate: true });
+      new Latch(chart, 'latch', latchProps('sidecar')).guard(web, { gate: true });
       return () => Testing.synth(chart);
     };
     // two replicas + one surge pod, each: app 100m + agent 10m + gate 10m

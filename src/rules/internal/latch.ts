@@ -34,7 +34,7 @@ export function latchContainerNames(pod: PodRef): Set<string> {
 
 /** Guarded pods in hub mode: no writer, no credentials, no egress, no token. */
 export function isGuardedHub(lp: LatchPod): boolean {
-  return lp.mode === 'hub' && lp.role === SuperlatchKeys.ROLE_GUARDED;
+  return lp.mode === SuperlatchKeys.MODE_HUB && lp.role === SuperlatchKeys.ROLE_GUARDED;
 }
 
 /** One volumeMount of a named volume. */
@@ -60,5 +60,5 @@ export function volumeOf(pod: PodRef, name: string): { index: number; volume: an
 
 /** The hub master: the agent's own pod, which publishes the status ConfigMap. */
 export function isHubMaster(lp: LatchPod): boolean {
-  return lp.mode === 'hub' && lp.role === SuperlatchKeys.ROLE_AGENT;
+  return lp.mode === SuperlatchKeys.MODE_HUB && lp.role === SuperlatchKeys.ROLE_AGENT;
 }

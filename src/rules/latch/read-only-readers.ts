@@ -17,7 +17,7 @@ export const readOnlyReaders = defineRule({
     const pods = latchPods(set).filter((lp) => lp.statusVolume !== undefined);
     if (pods.length === 0) return undefined;
     return pods.flatMap((lp) => mountsOf(lp.pod, lp.statusVolume!)
-      .filter((m) => !m.readOnly && !(lp.mode === 'sidecar' && m.c.name === lp.writer))
+      .filter((m) => !m.readOnly && !(lp.mode === SuperlatchKeys.MODE_SIDECAR && m.c.name === lp.writer))
       .map((m) => finding(lp.pod.ref, jsonPath(m.path, 'readOnly'), `container '${m.c.name}' mounts status volume '${lp.statusVolume}' read-write`)));
   },
 });

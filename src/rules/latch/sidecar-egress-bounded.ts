@@ -1,3 +1,4 @@
+import { SuperlatchKeys } from '../../contract';
 import { defineRule } from '../internal/define';
 import { latchPods } from '../internal/latch';
 import { arr, finding, jsonPath, obj, policiesSelecting, policyTypes, RuleFindingList } from '../internal/manifests';
@@ -13,7 +14,7 @@ export const sidecarEgressBounded = defineRule({
   remediation: 'Remove the allow-all egress rule (no `to` and no `ports`) from every policy selecting the guarded pods, or give it the peers and ports the application really needs.',
   references: [...design('§4', '§7')],
   check: (set) => {
-    const pods = latchPods(set).filter((lp) => lp.mode === 'sidecar');
+    const pods = latchPods(set).filter((lp) => lp.mode === SuperlatchKeys.MODE_SIDECAR);
     if (pods.length === 0) return undefined;
     const out: RuleFindingList = [];
     const seen = new Set<string>();

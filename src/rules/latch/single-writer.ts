@@ -34,13 +34,13 @@ export const singleWriter = defineRule({
     for (const lp of pods) {
       const { pod } = lp;
       const annotation = (key: string) => jsonPath(pod.metaPath, 'annotations', key);
-      if (lp.mode !== 'sidecar' && lp.mode !== 'hub') {
+      if (lp.mode !== SuperlatchKeys.MODE_SIDECAR && lp.mode !== SuperlatchKeys.MODE_HUB) {
         out.push(finding(pod.ref, annotation(SuperlatchKeys.MODE_ANNOTATION), `latch pod template of ${pod.ref.kind} '${pod.ref.name}' has mode '${lp.mode ?? ''}', not sidecar or hub`));
         continue;
       }
       if (lp.statusVolume === undefined) {
         // the hub agent publishes through the API: it has no status volume
-        if (lp.mode === 'hub' && lp.role === SuperlatchKeys.ROLE_AGENT) continue;
+        if (lp.mode === SuperlatchKeys.MODE_HUB && lp.role === SuperlatchKeys.ROLE_AGENT) continue;
         out.push(finding(pod.ref, annotation(SuperlatchKeys.STATUS_VOLUME_ANNOTATION), `latch pod template of ${pod.ref.kind} '${pod.ref.name}' does not name its status volume`));
         continue;
       }
@@ -54,7 +54,7 @@ export const singleWriter = defineRule({
         }
         continue;
       }
-      if (lp.mode === 'sidecar') {
+      if (lp.mode === SuperlatchKeys.MODE_SIDECAR) {
         const writer = lp.writer === undefined ? undefined : pod.containers.find((c) => c.name === lp.writer);
         if (!writer) {
           out.push(finding(pod.ref, annotation(SuperlatchKeys.WRITER_ANNOTATION), lp.writer === undefined

@@ -1,3 +1,4 @@
+import { SuperlatchKeys } from '../../contract';
 import { defineRule } from '../internal/define';
 import { isGuardedHub, latchPods, volumeOf } from '../internal/latch';
 import { finding, jsonPath, obj, RuleFindingList } from '../internal/manifests';
@@ -19,7 +20,7 @@ export const statusVolumeShape = defineRule({
     for (const lp of pods) {
       const { index, volume } = volumeOf(lp.pod, lp.statusVolume!)!;
       const path = jsonPath(lp.pod.specPath, 'volumes', index);
-      if (lp.mode === 'sidecar') {
+      if (lp.mode === SuperlatchKeys.MODE_SIDECAR) {
         const dir = obj(volume.emptyDir);
         if (!volume.emptyDir || dir.medium !== 'Memory' || dir.sizeLimit === undefined) {
           out.push(finding(lp.pod.ref, jsonPath(path, 'emptyDir'), `status volume '${lp.statusVolume}' is not an emptyDir with medium Memory and a sizeLimit`));
