@@ -1,7 +1,8 @@
 /**
  * Issue 15's structural limits, checked on the source: no function in src/
- * longer than 80 lines, no import circle between src/ modules, and no branch on
- * the latch's mode outside the mode strategies (src/latch/modes/).
+ * longer than 80 lines, no import circle between src/ modules, no branch on
+ * the latch's mode outside the mode strategies (src/latch/modes/), and no
+ * emitted object that escapes the type checker.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -147,4 +148,48 @@ test('the mode-branch check finds the branches it is meant to find, and only tho
   expect(flagged('namespace/namespace-fit.ts', "      if (kind === 'sidecar') addInto(this.sidecars[g], use[g]);")).toBe(false);
   expect(flagged('latch/modes/hub.ts', "  if (mode === 'hub') {")).toBe(false);
   expect(flagged('latch/latch-mode.ts', ' * `sidecar` or `hub`, as the mode === annotation says')).toBe(false);
+});
+
+/** `{ ... } as any` (parentheses aside). */
+function isLiteralAsAny(node: ts.Node): boolean {
+  if (!ts.isAsExpression(node) || node.type.kind !== ts.SyntaxKind.AnyKeyword) return false;
+  let inner: ts.Expression = node.expression;
+  while (ts.isParenthesizedExpression(inner)) inner = inner.expression;
+  return ts.isObjectLiteralExpression(inner);
+}
+
+/** Places where an emitted object escapes the type checker; `emit()` (src/internal/manifest.ts) is the one typed bridge. */
+function untypedObjects(file: string, sf: ts.SourceFile): string[] {
+  const out: string[] = [];
+  const at = (node: ts.Node) => `${file}:${sf.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+  const visit = (node: ts.Node): void => {
+    // an object literal cast to any: the compiler checks none of its fields
+    const literalAsAny = isLiteralAsAny(node);
+    if (literalAsAny) out.push(`${at(node)} ({ ... } as any)`);
+    if (ts.isNewExpression(node) && node.expression.getText(sf) === 'ApiObject' && file !== path.join('internal', 'manifest.ts')) {
+      const props = node.arguments?.[2];
+      // ({ ... } as any) is reported above
+      if (props && ts.isAsExpression(props) && !isLiteralAsAny(props)) out.push(`${at(node)} (new ApiObject(..., ... as ${props.type.getText(sf)}))`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+test('no object the library emits is untyped: no `{ ... } as any`, no ApiObject built from a cast', () => {
+  const untyped = [...parsed].flatMap(([file, sf]) => untypedObjects(path.relative(SRC, file), sf));
+  expect(untyped).toEqual([]);
+});
+
+test('the untyped-object check finds both forms', () => {
+  const sample = ts.createSourceFile('x.ts', [
+    "new ApiObject(this, 'a', { apiVersion: 'v1', kind: 'ConfigMap' } as any);",
+    "const p = ({ kind: 'X' }) as any;",
+    "new ApiObject(this, 'b', props as ApiObjectProps);",
+    "emit<ConfigMap>(this, 'c', { apiVersion: 'v1', kind: 'ConfigMap' });",
+  ].join('\n'), ts.ScriptTarget.Latest, true);
+  expect(untypedObjects('x.ts', sample)).toEqual([
+    'x.ts:1 ({ ... } as any)', 'x.ts:2 ({ ... } as any)', 'x.ts:3 (new ApiObject(..., ... as ApiObjectProps))',
+  ]);
 });
