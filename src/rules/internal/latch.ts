@@ -1,5 +1,6 @@
 import { arr, ContainerRef, jsonPath, ManifestSet, obj, PodRef } from './manifests';
 import { SuperlatchKeys } from '../../contract';
+import { RuleFinding } from '../rule';
 
 /** A pod template that runs or is guarded by a latch, with its contract annotations. */
 export interface LatchPod {
@@ -35,6 +36,13 @@ export function latchContainerNames(pod: PodRef): Set<string> {
 /** Guarded pods in hub mode: no writer, no credentials, no egress, no token. */
 export function isGuardedHub(lp: LatchPod): boolean {
   return lp.mode === SuperlatchKeys.MODE_HUB && lp.role === SuperlatchKeys.ROLE_GUARDED;
+}
+
+/** The findings of `fn` on every hub-mode guarded pod; not applicable when there is none. */
+export function perGuardedHubPod(set: ManifestSet, fn: (pod: PodRef) => RuleFinding[]): RuleFinding[] | undefined {
+  const pods = latchPods(set).filter(isGuardedHub);
+  if (pods.length === 0) return undefined;
+  return pods.flatMap(({ pod }) => fn(pod));
 }
 
 /** One volumeMount of a named volume. */

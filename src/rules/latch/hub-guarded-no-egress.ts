@@ -1,5 +1,5 @@
 import { defineRule } from '../internal/define';
-import { isGuardedHub, latchPods } from '../internal/latch';
+import { perGuardedHubPod } from '../internal/latch';
 import { arr, finding, jsonPath, obj, policiesSelecting, policyTypes, RuleFindingList } from '../internal/manifests';
 import { allowsHttps, reachesOutside } from '../internal/network';
 import { design } from '../internal/refs';
@@ -25,24 +25,20 @@ export const hubGuardedNoEgress = defineRule({
     + 'that both reaches outside the cluster (no `to` peers, or an `ipBlock` peer) and allows TCP 443 (no `ports`, or a TCP/protocol-less entry with port 443, '
     + 'a range containing 443, the name `https`, or no port). DNS-only rules and rules to pod/namespace selectors pass.',
   references: [...design('§4', '§7')],
-  check: (set) => {
-    const pods = latchPods(set).filter(isGuardedHub);
-    if (pods.length === 0) return undefined;
+  check: (set) => perGuardedHubPod(set, (pod) => {
     const out: RuleFindingList = [];
-    for (const { pod } of pods) {
-      const policies = policiesSelecting(set, pod);
-      if (!policies.some((p) => policyTypes(p.obj).includes('Egress'))) {
-        out.push(finding(pod.ref, `${pod.metaPath}.labels`, `no NetworkPolicy restricts egress of hub-mode guarded ${pod.ref.kind} '${pod.ref.name}'`));
-      }
-      for (const p of policies) {
-        if (!policyTypes(p.obj).includes('Egress')) continue;
-        arr(obj(p.obj.spec).egress).forEach((rule, i) => {
-          if (reachesOutside(rule) && allowsHttps(rule)) {
-            out.push(finding(p, jsonPath('spec', 'egress', i), `egress rule ${i} lets hub-mode guarded ${pod.ref.kind} '${pod.ref.name}' reach outside the cluster on TCP 443`));
-          }
-        });
-      }
+    const policies = policiesSelecting(set, pod);
+    if (!policies.some((p) => policyTypes(p.obj).includes('Egress'))) {
+      out.push(finding(pod.ref, `${pod.metaPath}.labels`, `no NetworkPolicy restricts egress of hub-mode guarded ${pod.ref.kind} '${pod.ref.name}'`));
+    }
+    for (const p of policies) {
+      if (!policyTypes(p.obj).includes('Egress')) continue;
+      arr(obj(p.obj.spec).egress).forEach((rule, i) => {
+        if (reachesOutside(rule) && allowsHttps(rule)) {
+          out.push(finding(p, jsonPath('spec', 'egress', i), `egress rule ${i} lets hub-mode guarded ${pod.ref.kind} '${pod.ref.name}' reach outside the cluster on TCP 443`));
+        }
+      });
     }
     return out;
-  },
+  }),
 });
