@@ -228,11 +228,18 @@ class SelectorIndex<T> {
 
   /** Selectors (added with addSelector) that match these labels. */
   public selectorsMatching(namespace: string, labels: { [key: string]: string }): T[] {
-    const candidates = new Set<T>(this.unbucketed.get(namespace) ?? []);
-    for (const [k, v] of Object.entries(labels)) {
-      for (const item of this.byLabel.get(bucket(namespace, k, v)) ?? []) candidates.add(item);
-    }
-    return this.sorted([...candidates].filter((item) => selectorMatches(this.selectors.get(item), labels)));
+    const found: T[] = [];
+    const seen = new Set<T>();
+    const consider = (items: T[] | undefined) => {
+      for (const item of items ?? []) {
+        if (seen.has(item)) continue;
+        seen.add(item);
+        if (selectorMatches(this.selectors.get(item), labels)) found.push(item);
+      }
+    };
+    consider(this.unbucketed.get(namespace));
+    for (const k in labels) consider(this.byLabel.get(bucket(namespace, k, labels[k])));
+    return found.length > 1 ? this.sorted(found) : found;
   }
 
   /** Label sets (added with addLabels) that this selector matches. */
