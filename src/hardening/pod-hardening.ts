@@ -1,5 +1,4 @@
 import { applyIdentity, applyServiceAccount, checkSelector } from './identity';
-import { profileRefusals } from './profile-checks';
 import { fillResources, withoutPlusDefaults } from './resources';
 import { applyScheduling } from './scheduling';
 import {
@@ -39,13 +38,16 @@ export function templatePath(manifest: any): readonly string[] {
 
 export interface HardenResult {
   readonly manifest: any;
-  /** Construction errors, then the refusals of the profile's rules (`<path>: [<rule id>] ...`). */
+  /** Construction errors: the manifest cannot be built as asked (`<path>: <problem>. Fix: <fix>`). */
   readonly errors: string[];
+  /** The fixed workload, for `profileRefusals` (profile-checks.ts): the checks of the profile, judged by its rules. */
+  readonly fixed: WorkloadUnderHardening;
 }
 
 /**
- * Hardens `manifest` (a freshly rendered object, modified in place) and returns
- * it with the problems the profile cannot fix by itself.
+ * Fixes `manifest` (a freshly rendered object, modified in place) as the
+ * profile says and returns it with the construction errors; what it could not
+ * fix, `profileRefusals` finds (for all workloads of a pass at once).
  */
 export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult {
   const w = new WorkloadUnderHardening(manifest, ctx);
@@ -59,7 +61,7 @@ export function hardenWorkload(manifest: any, ctx: HardenContext): HardenResult 
   writeTrace(w);
   checkSelector(w);
   sortTouched(manifest, w.template, w.selectorOwner);
-  return { manifest, errors: [...w.errors, ...profileRefusals(w)] };
+  return { manifest, errors: w.errors, fixed: w };
 }
 
 /** Every container (init containers first): security context, image pull, resources, AppArmor; then /tmp. */

@@ -20,24 +20,27 @@ import { Rule, RuleContext, RuleFinding } from '../rules/rule';
 const REPLACED = new Set(PROFILE_RULES.map((r) => specOf(r)?.replaces?.rule).filter((r) => r !== undefined));
 
 /**
- * The refusals of the profile for one fixed workload manifest, each
+ * The refusals of the profile for fixed workload manifests, by workload, each
  * `<path>: [<rule id>] <finding>. Fix: <remediation>[, or add <relaxation>]`;
  * one per field (the first rule of the list that finds it), none on a field
- * that already has a construction error.
+ * that already has a construction error. The workloads of one hardening pass
+ * are judged together: the rules index the list once (ManifestSet) and run
+ * once, each workload at its own target and with its own profile's relaxations.
  */
-export function profileRefusals(w: WorkloadUnderHardening): string[] {
-  // a one-element list: the rules index it once (ManifestSet) and share that work
-  const manifests = [w.obj];
-  const context = RuleContext.at(w.target);
-  const seen = new Set(w.refusedPaths);
-  const out: string[] = [];
+export function profileRefusals(workloads: readonly WorkloadUnderHardening[]): string[][] {
+  const out = workloads.map((): string[] => []);
+  if (workloads.length === 0) return out;
+  const manifests = workloads.map((w) => w.obj);
+  const context = RuleContext.perObject(workloads.map((w) => w.target));
+  const seen = workloads.map((w) => new Set(w.refusedPaths));
   for (const rule of PROFILE_RULES) {
     const checked = rule.check(manifests, context);
     const result = REPLACED.has(rule) ? withinPack(rule, checked, PROFILE_RULES, manifests, context) : checked;
     for (const f of result.findings) {
-      if (seen.has(f.path) || relaxationCovering(rule, f, manifests, w.profile.relaxations)) continue;
-      seen.add(f.path);
-      out.push(refusalOf(rule, f, containerAt(manifests, f), w.profile));
+      const w = workloads[f.objectIndex];
+      if (seen[f.objectIndex].has(f.path) || relaxationCovering(rule, f, manifests, w.profile.relaxations)) continue;
+      seen[f.objectIndex].add(f.path);
+      out[f.objectIndex].push(refusalOf(rule, f, containerAt(manifests, f), w.profile));
     }
   }
   return out;

@@ -11,9 +11,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { coverNetwork, IMAGE } from '../util';
 import { Harden, HardeningProfile, HardeningProfileProps, KubernetesTarget, KubernetesVersion, Relaxation } from '../../src';
 import { findRule, PROFILE_RULES } from '../../src/rules/registry';
+import { coverNetwork, IMAGE } from '../util';
 
 const REASON = 'documented reason for the test';
 const C = 'spec.template.spec.containers[0]';
@@ -74,7 +74,8 @@ function refusals(setup: Setup, relaxations: Relaxation[] = []): string[] {
   const manifest = webDeployment();
   setup.patch?.(manifest);
   const web = new ApiObject(chart, 'web', manifest);
-  Harden.workload(web, { name: setup.name, profile: HardeningProfile.restricted({ ...setup.profile, relaxations: [...(setup.profile?.relaxations ?? []), ...relaxations] }) });
+  const profile = HardeningProfile.restricted({ ...setup.profile, relaxations: [...(setup.profile?.relaxations ?? []), ...relaxations] });
+  Harden.workload(web, { name: setup.name, profile });
   coverNetwork(chart, web);
   setup.extra?.(chart, web);
   try {

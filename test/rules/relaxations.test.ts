@@ -153,7 +153,7 @@ describe('a tag-only image with Relaxation.tagOnlyImages', () => {
 
   test('reports show it as acknowledged by the relaxation, in text and JSON', () => {
     const report = RulePack.restricted().evaluate(Testing.synth(tagOnly().chart));
-    expect(report.toText()).toContain(`SL-HARD-15   Deployment/apps/w  spec.template.spec.containers[0].image  container 'app' image 'nginx:1.27' is not pinned by a sha256 or sha512 digest [acknowledged by relaxation tag-only-images: ${TAG_REASON}]`);
+    expect(report.toText()).toContain(`SL-HARD-15   Deployment/apps/w  spec.template.spec.containers[0].image  container 'app' image 'nginx:1.27' is not pinned by a sha256 or sha512 digest; pin it as 'nginx:1.27@sha256:<64 hex digits>' or 'nginx:1.27@sha512:<128 hex digits>' [acknowledged by relaxation tag-only-images: ${TAG_REASON}]`);
     expect(report.toJson().findings[0]).toMatchObject({ ruleId: 'SL-HARD-15', acknowledged: true, acknowledgedReason: TAG_REASON, relaxation: 'tag-only-images' });
     expect(report.summary()).toBe('restricted: 0 error(s), 0 warning(s), 1 acknowledged');
   });
@@ -255,7 +255,7 @@ describe('superlatch audit on YAML', () => {
   test('honours the relaxations annotation and shows the finding as acknowledged by it', () => {
     const r = audit(synthesized());
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`SL-HARD-15   Deployment/apps/w  spec.template.spec.containers[0].image  container 'app' image 'nginx:1.27' is not pinned by a sha256 or sha512 digest [acknowledged by relaxation tag-only-images: ${TAG_REASON}]`);
+    expect(r.out).toContain(`SL-HARD-15   Deployment/apps/w  spec.template.spec.containers[0].image  container 'app' image 'nginx:1.27' is not pinned by a sha256 or sha512 digest; pin it as 'nginx:1.27@sha256:<64 hex digits>' or 'nginx:1.27@sha512:<128 hex digits>' [acknowledged by relaxation tag-only-images: ${TAG_REASON}]`);
     expect(r.out).toMatch(/restricted: 0 error\(s\), 0 warning\(s\), 1 acknowledged$/);
   });
 

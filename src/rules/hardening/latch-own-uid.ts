@@ -1,3 +1,4 @@
+import { SuperlatchKeys } from '../../contract';
 import { defineRule } from '../internal/define';
 import { latchContainerNames } from '../internal/latch';
 import { finding, jsonPath } from '../internal/manifests';
@@ -13,7 +14,8 @@ export const latchOwnUid = defineRule({
   remediation: 'Give the latch a uid of its own (the `agentUser` option of the Latch), distinct from the runAsUser of every application container.',
   references: [...design('§4', '§5')],
   check: (set) => {
-    const pods = set.pods.map((pod) => ({ pod, latch: latchContainerNames(pod) })).filter((x) => x.latch.size > 0);
+    const pods = set.pods.filter((pod) => SuperlatchKeys.LATCH_CONTAINERS_ANNOTATION in pod.annotations)
+      .map((pod) => ({ pod, latch: latchContainerNames(pod) })).filter((x) => x.latch.size > 0);
     if (pods.length === 0) return undefined;
     return pods.flatMap(({ pod, latch }) => {
       const containers = pod.containers.filter((c) => c.list !== 'ephemeralContainers');

@@ -16,7 +16,9 @@ export const requestsWithinLimits = defineRule({
     const requests = obj(obj(c.c.resources).requests);
     const limits = obj(obj(c.c.resources).limits);
     return Object.entries(requests).filter(([r, req]) => {
-      const [q, l] = [quantity(req as string), limits[r] === undefined ? undefined : quantity(limits[r])];
+      const lim = limits[r];
+      if (lim === undefined || lim === req) return false;
+      const [q, l] = [quantity(req as string), quantity(lim)];
       return q !== undefined && l !== undefined && q > l;
     }).map(([r, req]) => finding(pod.ref, jsonPath(c.path, 'resources', 'requests', r), `container '${c.name}' requests ${req} of ${r}, more than its limit ${limits[r]}`));
   })),
