@@ -1,5 +1,6 @@
 import { Size } from 'cdk8s';
 import { Relaxation, RelaxationName } from './relaxation';
+import { ID_FLOOR } from '../internal/ids';
 import { mebibytes } from '../internal/objects';
 
 /** Named starting points of a hardening profile. */
@@ -197,8 +198,8 @@ export class HardeningProfile {
       if (!Number.isInteger(value) || value < 0) {
         throw new Error(`HardeningProfile: ${field} must be a non-negative integer (got ${value})`);
       }
-      if (value <= 10000 && !lowIds) {
-        throw new Error(`HardeningProfile: ${field} ${value} is not above 10000 (ids at or below 10000 may collide with host users); use an id above 10000 or add Relaxation.lowIds(reason)`);
+      if (value <= ID_FLOOR && !lowIds) {
+        throw new Error(`HardeningProfile: ${field} ${value} is not above ${ID_FLOOR} (ids at or below ${ID_FLOOR} may collide with host users); use an id above ${ID_FLOOR} or add Relaxation.lowIds(reason)`);
       }
       if (value === 0) {
         throw new Error(field === 'fsGroup'

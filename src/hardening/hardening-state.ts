@@ -4,8 +4,10 @@ import type { WorkloadHardeningOptions } from './harden';
 import { HardeningProfile, ResolvedProfile } from './hardening-profile';
 import { checkNetworkCoverage } from './network-coverage';
 import { CDK8S_ADDR_LABEL, hardenWorkload, isWorkload } from './pod-hardening';
+import { profileRefusals } from './profile-checks';
 import { RelaxationName } from './relaxation';
 import { containersWithPlusDefaults } from './resources';
+import type { WorkloadUnderHardening } from './workload';
 import { MANAGED_BY } from '../internal/objects';
 import { disruptionBudgetSpec } from '../internal/pdb';
 import { ownerOf, PipelineRun, Stage, SynthesisPipeline } from '../internal/pipeline';
@@ -143,10 +145,14 @@ export class HardeningState {
       claimed: new Map(),
       addrToLabels: new Map(),
       hardened: new Set(),
+      fixed: [],
       networkTargets: new Map(),
       wanted: new Set(),
     };
     for (const [obj, json] of targets) this.hardenOne(pass, obj, json);
+    // the checks of the profile: its rules, once over every workload this pass fixed
+    const refusals = profileRefusals(pass.fixed.map((f) => f.workload));
+    pass.fixed.forEach((f, i) => refusals[i].forEach((e) => run.error(f.obj, `${f.where} ${e}`)));
 
     // derived objects no longer wanted (a pod now names its own ServiceAccount...) leave the tree
     for (const [id, obj] of this.derived) {
@@ -210,6 +216,7 @@ export class HardeningState {
     });
     run.manifests.set(obj, result.manifest);
     for (const e of result.errors) run.error(obj, `${where} ${e}`);
+    pass.fixed.push({ obj, where, workload: result.fixed });
   }
 
   /**
@@ -275,6 +282,8 @@ interface HardeningPass {
   readonly claimed: Map<string, Array<{ identity: Identity; path: string }>>;
   readonly addrToLabels: Map<string, Record<string, string>>;
   readonly hardened: Set<ApiObject>;
+  /** The workloads fixed by this pass, for the profile's checks. */
+  readonly fixed: Array<{ obj: ApiObject; where: string; workload: WorkloadUnderHardening }>;
   /** Hardened workloads whose network coverage the profile enforces, with their construct paths. */
   readonly networkTargets: Map<ApiObject, string>;
   /** Keys of the derived objects this run wants. */
@@ -330,7 +339,16 @@ function serviceAccountBindings(manifests: any[]): Map<string, string> {
 }
 
 function replaceAddrSelectors(json: any, map: Map<string, Record<string, string>>): any {
-  return map.size > 0 && JSON.stringify(json).includes(CDK8S_ADDR_LABEL) ? replaceAddrLabels(json, map) : json;
+  return map.size > 0 && hasKey(json, CDK8S_ADDR_LABEL) ? replaceAddrLabels(json, map) : json;
+}
+
+/** Whether `key` is a key of an object anywhere in `json` (a walk: no string of the whole object). */
+function hasKey(json: any, key: string): boolean {
+  if (json === null || typeof json !== 'object') return false;
+  if (Array.isArray(json)) return json.some((x) => hasKey(x, key));
+  if (Object.prototype.hasOwnProperty.call(json, key)) return true;
+  for (const k in json) if (hasKey(json[k], key)) return true;
+  return false;
 }
 
 function replaceAddrLabels(json: any, map: Map<string, Record<string, string>>): any {

@@ -151,6 +151,11 @@ function factoryOf(name: RelaxationName): string {
   return `Relaxation.${camel}`;
 }
 
+/** How a relaxation is written in code, for messages: `Relaxation.noProbes(reason)`. */
+export function relaxationCall(name: RelaxationName): string {
+  return `${factoryOf(name)}(${name === RelaxationName.ADD_CAPABILITIES ? 'capabilities, reason' : 'reason'})`;
+}
+
 /** Names of the relaxations, as written in the `superlatch.io/relaxations` annotation. */
 export enum RelaxationName {
   /** See `Relaxation.runAsRoot`. */

@@ -1,5 +1,6 @@
 import type * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { quantity } from '../internal/quantity';
 
 /**
  * cdk8s-plus-27 gives every container created without `resources` its own
@@ -49,4 +50,40 @@ export function withoutPlusDefaults(resources: any): any {
     if (Object.keys(kept).length > 0) out[group] = kept;
   }
   return out;
+}
+
+function smaller(a: string, b: string): string {
+  const [x, y] = [quantity(a), quantity(b)];
+  return x !== undefined && y !== undefined && x > y ? b : a;
+}
+
+function larger(a: string, b: string): string {
+  const [x, y] = [quantity(a), quantity(b)];
+  return x !== undefined && y !== undefined && y > x ? b : a;
+}
+
+/**
+ * Fills a container's unset requests and limits (`res`, modified in place) from
+ * the profile's defaults without ever making a request exceed its limit: a lone
+ * limit gets the smaller of the default request and itself; a lone request gets
+ * the larger of the default limit and itself. A request above its own limit, as
+ * the workload wrote them, is left for SL-HARD-26 to refuse.
+ */
+export function fillResources(res: any, defaults: { requests: Record<string, string>; limits: Record<string, string> }): void {
+  const requests = { ...(res.requests ?? {}) };
+  const limits = { ...(res.limits ?? {}) };
+  for (const r of Object.keys(defaults.requests)) {
+    const req = requests[r];
+    const lim = limits[r];
+    if (req === undefined && lim === undefined) {
+      requests[r] = defaults.requests[r];
+      limits[r] = defaults.limits[r];
+    } else if (req === undefined) {
+      requests[r] = smaller(defaults.requests[r], lim);
+    } else if (lim === undefined) {
+      limits[r] = larger(defaults.limits[r], req);
+    }
+  }
+  res.requests = requests;
+  res.limits = limits;
 }

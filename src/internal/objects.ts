@@ -10,14 +10,24 @@ export function managedByUs(metadata: any): boolean {
 
 /** A copy of `o` with its keys in sorted order (stable, reviewable output). */
 export function sortKeys<T>(o: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(o).sort()) put(out, k, o[k]);
+  return out;
 }
 
-/** A copy of `v` with the keys of every object in it sorted, at any depth. */
+/** A copy of `v` with the keys of every object in it sorted, at any depth (every workload's output goes through it: a loop, no entry arrays). */
 export function sortKeysDeep(v: any): any {
   if (Array.isArray(v)) return v.map(sortKeysDeep);
   if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeysDeep(v[k])]));
+  const out: any = {};
+  for (const k of Object.keys(v).sort()) put(out, k, sortKeysDeep(v[k]));
+  return out;
+}
+
+/** `out[k] = value` as an own property, also for the key `__proto__` (as Object.fromEntries does). */
+function put(out: any, k: string, value: unknown): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+  else out[k] = value;
 }
 
 /** JSON with sorted keys: two values are the same when their canonical JSON is (e.g. two probes). */

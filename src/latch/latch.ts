@@ -8,6 +8,7 @@ import type { LatchModeBinding, StatusVolumeCel } from './modes/mode-strategy';
 import { ResourceDefaults, SeccompProfile } from '../hardening/hardening-profile';
 import { HardeningState } from '../hardening/hardening-state';
 import { DIGEST_PINNED, digestForms } from '../internal/digest';
+import { ID_FLOOR } from '../internal/ids';
 import { Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkCidr, checkDnsLabel } from '../internal/validation';
 import { NetworkPeer, NetworkPeerPort } from '../network/network-peer';
@@ -227,8 +228,8 @@ function agentSettings(where: string, props: LatchProps): { agentUser: number; s
     throw new Error(`${where}: image '${props.image}' is not pinned by digest; the latch's containers always run with the restricted container settings. Fix: pin it as ${digestForms(props.image.split('@')[0], "'")}`);
   }
   const agentUser = props.agentUser ?? 10002;
-  if (!Number.isInteger(agentUser) || agentUser <= 10000) {
-    throw new Error(`${where}: agentUser ${agentUser} must be an integer above 10000. Fix: use e.g. 10002`);
+  if (!Number.isInteger(agentUser) || agentUser <= ID_FLOOR) {
+    throw new Error(`${where}: agentUser ${agentUser} must be an integer above ${ID_FLOOR}. Fix: use e.g. 10002`);
   }
 
   const statusDirectory = props.statusDirectory ?? '/usr/share/latch';

@@ -4,16 +4,20 @@ import { dedicatedServiceAccount } from './hardening/dedicated-service-account';
 import { disruptionBudget } from './hardening/disruption-budget';
 import { explicitNamespace } from './hardening/explicit-namespace';
 import { fsGroup } from './hardening/fs-group';
+import { fsGroupFloor } from './hardening/fs-group-floor';
 import { highUidGid } from './hardening/high-uid-gid';
 import { imageDigest } from './hardening/image-digest';
+import { latchOwnUid } from './hardening/latch-own-uid';
 import { noAddedCapabilities } from './hardening/no-added-capabilities';
 import { noLiteralSecrets } from './hardening/no-literal-secrets';
+import { noRootIds } from './hardening/no-root-ids';
 import { noSecretEnv } from './hardening/no-secret-env';
 import { noServiceAccountToken } from './hardening/no-service-account-token';
 import { noSysctls } from './hardening/no-sysctls';
 import { privilegedExplicit } from './hardening/privileged-explicit';
 import { probes } from './hardening/probes';
 import { readOnlyRootFilesystem } from './hardening/read-only-root-filesystem';
+import { requestsWithinLimits } from './hardening/requests-within-limits';
 import { resourceLimits } from './hardening/resource-limits';
 import { runAsNonRootExplicit } from './hardening/run-as-non-root-explicit';
 import { seccompExplicit } from './hardening/seccomp-explicit';
@@ -86,7 +90,21 @@ export const HARDENING_RULES: Rule[] = [
   runAsNonRootExplicit, highUidGid, seccompExplicit, privilegedExplicit, readOnlyRootFilesystem, noAddedCapabilities,
   fsGroup, noSysctls, unprivilegedPorts, noServiceAccountToken, dedicatedServiceAccount, serviceAccountAutomount,
   resourceLimits, probes, imageDigest, appArmorDefault, stableSelectors, explicitNamespace, disruptionBudget,
-  antiAffinity, noSecretEnv, secretVolumeMode, noLiteralSecrets,
+  antiAffinity, noSecretEnv, secretVolumeMode, noLiteralSecrets, noRootIds, fsGroupFloor, requestsWithinLimits, latchOwnUid,
+];
+
+/**
+ * The checks the hardened profile enforces when it synthesizes a workload: after
+ * its fixes, these rules judge the workload's manifest, and each finding that
+ * none of the profile's relaxations lifts (the rule's `relaxedBy`; never on the
+ * latch's own containers) is a refusal with the rule's message and remediation.
+ * When two rules find the same field, the one listed first is reported.
+ */
+export const PROFILE_RULES: Rule[] = [
+  hostNamespaces, privileged, procMount, procMountRestricted, hostPathVolumes, hostPorts, noSysctls,
+  noRootIds, runAsNonRootExplicit, highUidGid, fsGroup, fsGroupFloor, seccompProfileBaseline, allowPrivilegeEscalation,
+  readOnlyRootFilesystem, noAddedCapabilities, appArmorProfile, noServiceAccountToken, imageDigest, unprivilegedPorts,
+  noSecretEnv, requestsWithinLimits, probes, latchOwnUid,
 ];
 
 /** Network coverage. */

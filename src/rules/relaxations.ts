@@ -76,7 +76,7 @@ export function relaxationCovering(
 const containersByObject = new WeakMap<ManifestSet, Map<number, ContainerRef[]>>();
 
 /** The container a finding's path is about: under its path, or its AppArmor annotation. */
-function containerAt(manifests: any[], finding: RuleFinding): ContainerRef | undefined {
+export function containerAt(manifests: any[], finding: RuleFinding): ContainerRef | undefined {
   const set = ManifestSet.of(manifests);
   let byObject = containersByObject.get(set);
   if (!byObject) {

@@ -73,7 +73,7 @@ describe.each(CASES)('%s', (_what, image, accepted) => {
   test(`the hardening profile ${accepted ? 'keeps' : 'refuses'} it`, () => {
     const r = hardened(image);
     if (accepted) expect(podSpec(r.pod).containers[0].image).toBe(image);
-    else expect(r.error).toMatch(/is not pinned by digest\. Fix: pin it as '.*@sha256:<64 hex digits>' or '.*@sha512:<128 hex digits>'/);
+    else expect(r.error).toMatch(/\[SL-HARD-15\] .* is not pinned by a sha256 or sha512 digest; pin it as '.*@sha256:<64 hex digits>' or '.*@sha512:<128 hex digits>'/);
   });
   test(`Latch ${accepted ? 'accepts' : 'refuses'} it as the agent image`, () => expect(latchAccepts(image)).toBe(accepted));
 });

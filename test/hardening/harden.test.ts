@@ -151,14 +151,15 @@ describe('what the profile refuses, with path, field and fix', () => {
   test('a tag-only image when digests are required', () => {
     const msg = refuse({ image: 'nginx:1.27' });
     expect(msg).toContain('[test/web]');
-    expect(msg).toContain("spec.template.spec.containers[0].image: image 'nginx:1.27' of container 'app' is not pinned by digest");
-    expect(msg).toContain("Fix: pin it as 'nginx:1.27@sha256:<64 hex digits>' or 'nginx:1.27@sha512:<128 hex digits>'");
+    expect(msg).toContain("spec.template.spec.containers[0].image: [SL-HARD-15] container 'app' image 'nginx:1.27' is not pinned by a sha256 or sha512 digest");
+    expect(msg).toContain('Fix: Reference every image as `registry/repo:tag@sha256:<64 hex digits>` or `registry/repo:tag@sha512:<128 hex digits>`');
+    expect(msg).toContain('or add Relaxation.tagOnlyImages(reason)');
   });
 
   test('a container port below 1024 under the restricted preset', () => {
     const msg = refuse({ portNumber: 80 });
     expect(msg).toContain('[test/web]');
-    expect(msg).toContain("spec.template.spec.containers[0].ports[0].containerPort: container 'app' listens on privileged port 80");
+    expect(msg).toContain("spec.template.spec.containers[0].ports[0].containerPort: [SL-HARD-9] container 'app' listens on privileged port 80");
     expect(msg).toContain('Relaxation.privilegedPorts(reason)');
   });
 
@@ -170,19 +171,19 @@ describe('what the profile refuses, with path, field and fix', () => {
 
   test('identical liveness and readiness probes', () => {
     const probe = kplus.Probe.fromTcpSocket({ port: 8080 });
-    expect(refuse({ liveness: probe, readiness: probe })).toContain("containers[0].livenessProbe: container 'app' has identical liveness and readiness probes");
+    expect(refuse({ liveness: probe, readiness: probe })).toContain("containers[0].livenessProbe: [SL-HARD-14] container 'app' uses the same probe for liveness and readiness");
   });
 
   test('an explicitly writable root filesystem, naming the relaxation to use', () => {
-    expect(refuse({ securityContext: { readOnlyRootFilesystem: false } })).toContain('Fix: mount writable paths as emptyDir volumes, or add Relaxation.writableRootFilesystem(reason)');
+    expect(refuse({ securityContext: { readOnlyRootFilesystem: false } })).toContain('[SL-HARD-5] container \'app\' has a writable root filesystem. Fix: Set `securityContext.readOnlyRootFilesystem: true` on every container and mount small `emptyDir` volumes for the paths it must write (e.g. /tmp), or add Relaxation.writableRootFilesystem(reason)');
   });
 
   test('a user id at or below 10000 set on a container', () => {
-    expect(refuse({ securityContext: { user: 1000 } })).toContain('containers[0].securityContext.runAsUser: runAsUser 1000 is not above 10000');
+    expect(refuse({ securityContext: { user: 1000 } })).toContain("containers[0].securityContext.runAsUser: [SL-HARD-2] container 'app' sets runAsUser 1000, not above 10000");
   });
 
   test('host network', () => {
-    expect(refuse({}, { hostNetwork: true })).toContain('spec.template.spec.hostNetwork: host namespaces are not allowed');
+    expect(refuse({}, { hostNetwork: true })).toContain("spec.template.spec.hostNetwork: [SL-PSS-1] hostNetwork is true: the pod shares the node's Network namespace");
   });
 
   test('a non-workload is refused at the call', () => {
@@ -262,7 +263,7 @@ describe('resource defaults never make a request exceed its limit', () => {
   });
 
   test('a request above its own limit is refused', () => {
-    expect(errorOf(rendered({ requests: { memory: '1Gi' }, limits: { memory: '512Mi' } }))).toContain("containers[0].resources.requests.memory: container 'c' requests 1Gi of memory, more than its limit 512Mi");
+    expect(errorOf(rendered({ requests: { memory: '1Gi' }, limits: { memory: '512Mi' } }))).toContain("containers[0].resources.requests.memory: [SL-HARD-26] container 'c' requests 1Gi of memory, more than its limit 512Mi");
   });
 });
 
@@ -306,7 +307,7 @@ test('liveness and readiness probes that differ only in key order are the same p
     spec: { containers: [{ name: 'c', image: IMAGE, livenessProbe: probe('/ready', 8080, 'path-first'), readinessProbe: probe('/ready', 8080, 'port-first') }] },
   }));
   Harden.workload(pod);
-  expect(errorOf(() => Testing.synth(chart))).toContain("spec.containers[0].livenessProbe: container 'c' has identical liveness and readiness probes");
+  expect(errorOf(() => Testing.synth(chart))).toContain("spec.containers[0].livenessProbe: [SL-HARD-14] container 'c' uses the same probe for liveness and readiness");
 });
 
 function coverNetworked<T extends ApiObject>(chart: Chart, obj: T): T {

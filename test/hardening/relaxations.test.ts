@@ -70,13 +70,13 @@ describe('relaxing stops enforcing; it never weakens what the workload already h
   const KEPT = `metadata.annotations.${SuperlatchKeys.STRICTER_KEPT_ANNOTATION}`;
   test.each<[string, Relaxation, string, Partial<kplus.ContainerProps>, Partial<kplus.DeploymentProps>, string]>([
     ['writable root filesystem', Relaxation.writableRootFilesystem(REASON), `${C}.readOnlyRootFilesystem`,
-      { securityContext: { readOnlyRootFilesystem: false } }, {}, 'has a writable root filesystem'],
+      { securityContext: { readOnlyRootFilesystem: false } }, {}, '[SL-HARD-5] container \'app\' has a writable root filesystem'],
     ['privilege escalation', Relaxation.privilegeEscalation(REASON), `${C}.allowPrivilegeEscalation`,
-      { securityContext: { allowPrivilegeEscalation: true } }, {}, 'allows privilege escalation'],
+      { securityContext: { allowPrivilegeEscalation: true } }, {}, '[SL-PSS-13] container \'app\' allows privilege escalation'],
     ['run as root', Relaxation.runAsRoot(REASON), `${C}.runAsNonRoot`,
-      { securityContext: { ensureNonRoot: false } }, {}, 'may run as root'],
+      { securityContext: { ensureNonRoot: false } }, {}, '[SL-HARD-1] container \'app\' sets runAsNonRoot: false, so it may run as root'],
     ['service account token', Relaxation.serviceAccountToken(REASON), 'spec.template.spec.automountServiceAccountToken',
-      {}, { automountServiceAccountToken: true }, 'the ServiceAccount token is mounted'],
+      {}, { automountServiceAccountToken: true }, '[SL-HARD-10] the pod mounts a ServiceAccount token'],
   ])('%s: a stricter value is kept and traced; a weaker one is refused without it, kept with it', (_name, relaxation, path, container, pod, refusal) => {
     const profile = HardeningProfile.restricted({ relaxations: [relaxation] });
     // GIVEN cdk8s-plus's own strict value WHEN relaxed THEN the value stays and the trace says so
@@ -99,9 +99,9 @@ describe('relaxing stops enforcing; it never weakens what the workload already h
 
 describe('relaxations that accept input the profile would refuse', () => {
   test.each<[string, Relaxation, Partial<kplus.ContainerProps>, string]>([
-    ['tag-only image', Relaxation.tagOnlyImages(REASON), { image: 'nginx:1.27' }, 'is not pinned by digest'],
-    ['privileged port', Relaxation.privilegedPorts(REASON), { portNumber: 80 }, 'privileged port 80'],
-    ['no probes', Relaxation.noProbes(REASON), { liveness: undefined, readiness: undefined }, 'has no liveness probe'],
+    ['tag-only image', Relaxation.tagOnlyImages(REASON), { image: 'nginx:1.27' }, '[SL-HARD-15] container \'app\' image \'nginx:1.27\' is not pinned'],
+    ['privileged port', Relaxation.privilegedPorts(REASON), { portNumber: 80 }, '[SL-HARD-9] container \'app\' listens on privileged port 80'],
+    ['no probes', Relaxation.noProbes(REASON), { liveness: undefined, readiness: undefined }, '[SL-HARD-14] container \'app\' has no livenessProbe'],
   ])('%s: refused without it, accepted with it, and otherwise only traced', (_name, relaxation, container, refusal) => {
     const profile = HardeningProfile.restricted({ relaxations: [relaxation] });
     expect(errorOf(() => synth(HardeningProfile.restricted(), container))).toContain(refusal);
@@ -126,7 +126,7 @@ describe('relaxations that accept input the profile would refuse', () => {
     const relaxation = Relaxation.secretsInEnv(REASON);
     const profile = HardeningProfile.restricted({ relaxations: [relaxation] });
     expect(errorOf(() => synth(HardeningProfile.restricted(), {}, {}, { patch: secretInEnv })))
-      .toContain("[test/web] spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef: container 'app' reads Secret 'db' key 'password' into env var 'DB_PASSWORD'. Fix: mount the Secret as a read-only 'secret' volume (defaultMode 0400) and read the file, or add Relaxation.secretsInEnv(reason)");
+      .toContain("[test/web] spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef: [SL-HARD-21] container 'app' reads Secret 'db' key 'password' into env var 'DB_PASSWORD'. Fix: Replace `env[].valueFrom.secretKeyRef` and `envFrom[].secretRef` with a `secret` volume (`defaultMode: 0400`) mounted read-only, and read the file, or add Relaxation.secretsInEnv(reason)");
     const env = podSpecOf(deployment(synth(profile, {}, {}, { patch: secretInEnv }))).containers[0].env;
     expect(env).toEqual([{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }]);
     expect(changedPaths(restricted, deployment(synth(profile)))).toEqual([TRACE]);
@@ -189,7 +189,7 @@ describe('relaxation input', () => {
     const msg = errorOf(() => synth(HardeningProfile.restricted(), {
       securityContext: { capabilities: { add: [kplus.Capability.NET_ADMIN] } },
     }));
-    expect(msg).toContain("spec.template.spec.containers[0].securityContext.capabilities.add: container 'app' adds NET_ADMIN");
+    expect(msg).toContain("spec.template.spec.containers[0].securityContext.capabilities.add: [SL-HARD-6] container 'app' adds capabilities: NET_ADMIN");
     expect(msg).toContain("Relaxation.addCapabilities(['NET_ADMIN'], reason)");
   });
 });

@@ -155,7 +155,8 @@ describe('every synth error names its construct path once, never an empty one', 
     Harden.workload(web);
     coverNetwork(chart, web);
     expect(lines(() => app.synthYaml())).toEqual([
-      "[shop/web] spec.template.spec.containers[0].image: image 'nginx:1.27' of container 'app' is not pinned by digest. Fix: pin it as 'nginx:1.27@sha256:<64 hex digits>' or 'nginx:1.27@sha512:<128 hex digits>' (e.g. from 'crane digest'), or add Relaxation.tagOnlyImages(reason)",
+      "[shop/web] spec.template.spec.containers[0].image: [SL-HARD-15] container 'app' image 'nginx:1.27' is not pinned by a sha256 or sha512 digest; pin it as 'nginx:1.27@sha256:<64 hex digits>' or 'nginx:1.27@sha512:<128 hex digits>'. "
+      + 'Fix: Reference every image as `registry/repo:tag@sha256:<64 hex digits>` or `registry/repo:tag@sha512:<128 hex digits>`, the digest algorithms the OCI image spec registers (e.g. from `crane digest` or your registry), or add Relaxation.tagOnlyImages(reason)',
     ]);
   });
 

@@ -89,6 +89,6 @@ test('a custom kind with a privileged, hostPID pod template is refused by Harden
   expect(report.errors.map((f) => f.path)).toEqual(expect.arrayContaining(['spec.template.spec.hostPID', 'spec.template.spec.containers[0].securityContext.privileged']));
   Harden.chart(chart);
   const message = errorOf(() => Testing.synth(chart));
-  expect(message).toContain('[c/rollout] spec.template.spec.hostPID: host namespaces are not allowed');
-  expect(message).toContain("[c/rollout] spec.template.spec.containers[0].securityContext.privileged: container 'app' is privileged");
+  expect(message).toContain("[c/rollout] spec.template.spec.hostPID: [SL-PSS-1] hostPID is true: the pod shares the node's PID namespace");
+  expect(message).toContain("[c/rollout] spec.template.spec.containers[0].securityContext.privileged: [SL-PSS-2] container 'app' is privileged");
 });

@@ -80,11 +80,11 @@ describe('packs attached above a hardened chart judge the hardened manifests', (
     const validation = RulePack.restricted().attachTo(scopeOf(app, chart));
     const message = errorOf(() => app.synth());
     expect(message).toMatch(/^Validation failed with the following errors:/);
-    expect(message).toContain(`[shop/web] spec.template.spec.containers[0].image: image '${TAG_ONLY}' of container 'app' is not pinned by digest`);
-    // reported once, by the hardening: the pack neither crashes nor repeats it
-    expect(message).not.toMatch(/\[SL-[A-Z]+-\d+\]/);
+    expect(message).toContain(`[shop/web] spec.template.spec.containers[0].image: [SL-HARD-15] container 'app' image '${TAG_ONLY}' is not pinned by a sha256 or sha512 digest`);
+    // reported once, by the hardening (with the rule that found it): the pack neither crashes nor repeats it
+    expect(message).not.toMatch(/\[SL-[A-Z]+-\d+\] \(/);
     expect(message).not.toMatch(/failed while checking|HardeningFailure|hardening of the app failed/);
-    expect(message.match(/is not pinned by digest/g)).toHaveLength(1);
+    expect(message.match(/is not pinned by/g)).toHaveLength(1);
     expect(validation.report).toBeUndefined();
   });
 
@@ -144,7 +144,7 @@ describe('SecurityTesting on a hardened chart', () => {
     const chart = shopChart(Testing.app(), TAG_ONLY);
     const message = errorOf(() => SecurityTesting.assertCompliant(chart, RulePack.restricted()));
     expect(message).toMatch(/^The hardening of the app failed with 1 error\(s\):\n {2}\[shop\/web\] /);
-    expect(message).toContain(`image '${TAG_ONLY}' of container 'app' is not pinned by digest`);
+    expect(message).toContain(`[SL-HARD-15] container 'app' image '${TAG_ONLY}' is not pinned by a sha256 or sha512 digest`);
     expect(() => SecurityTesting.securityObjects(chart)).toThrow(/hardening of the app failed/);
   });
 });

@@ -32,7 +32,8 @@ test('restricted (default) = PSS restricted + hardened profile + network coverag
     'SL-HARD-6 warning', 'SL-HARD-7 warning', 'SL-HARD-8 warning', 'SL-HARD-9 warning', 'SL-HARD-10 error',
     'SL-HARD-11 warning', 'SL-HARD-12 warning', 'SL-HARD-13 error', 'SL-HARD-14 warning', 'SL-HARD-15 error',
     'SL-HARD-16 warning', 'SL-HARD-17 warning', 'SL-HARD-18 warning', 'SL-HARD-19 warning', 'SL-HARD-20 warning',
-    'SL-HARD-21 error', 'SL-HARD-22 warning', 'SL-HARD-23 error',
+    'SL-HARD-21 error', 'SL-HARD-22 warning', 'SL-HARD-23 error', 'SL-HARD-24 error', 'SL-HARD-25 error',
+    'SL-HARD-26 error', 'SL-HARD-27 error',
     'SL-NET-1 error', 'SL-NET-2 error', 'SL-NET-3 warning', 'SL-NET-4 warning', 'SL-NET-5 warning',
   ]);
 });
@@ -58,7 +59,7 @@ test('every built-in rule is in at least one pack, has metadata and references',
     expect(rule.id).toMatch(/^SL-(PSS|HARD|NET|LATCH)-\d+$/);
     expect(rule.references.length).toBeGreaterThan(0);
   }
-  expect(RuleCatalog.all()).toHaveLength(59);
+  expect(RuleCatalog.all()).toHaveLength(63);
 });
 
 test('RuleCatalog.get finds rules and rejects unknown ids', () => {

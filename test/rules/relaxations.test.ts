@@ -43,7 +43,7 @@ const NEEDS: Record<RelaxationName, Need> = {
   [RelaxationName.TAG_ONLY_IMAGES]: { make: Relaxation.tagOnlyImages, container: { image: 'nginx:1.27' } },
   [RelaxationName.PRIVILEGED_PORTS]: { make: Relaxation.privilegedPorts, container: { ports: [{ containerPort: 80 }] } },
   [RelaxationName.NO_PROBES]: { make: Relaxation.noProbes, container: { livenessProbe: undefined, readinessProbe: undefined } },
-  [RelaxationName.LOW_IDS]: { make: Relaxation.lowIds, profile: { user: 1000, group: 1000 } },
+  [RelaxationName.LOW_IDS]: { make: Relaxation.lowIds, profile: { user: 1000, group: 1000, fsGroup: 1000 } },
   [RelaxationName.SECRETS_IN_ENV]: { make: Relaxation.secretsInEnv, container: { env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] } },
   [RelaxationName.NO_NETWORK_POLICY]: { make: Relaxation.noNetworkPolicy, unmanagedNetwork: true },
 };
@@ -56,7 +56,7 @@ const synthRelaxed = (name: RelaxationName) => Testing.synth(relaxedChart(NEEDS[
 
 /** The rules each relaxation lifts: pinned, so that a change shows up in review. */
 const MAPPING: Record<RelaxationName, string[]> = {
-  [RelaxationName.RUN_AS_ROOT]: ['SL-PSS-14', 'SL-PSS-15', 'SL-HARD-1', 'SL-HARD-2'],
+  [RelaxationName.RUN_AS_ROOT]: ['SL-PSS-14', 'SL-PSS-15', 'SL-HARD-1', 'SL-HARD-2', 'SL-HARD-24'],
   [RelaxationName.WRITABLE_ROOT_FILESYSTEM]: ['SL-HARD-5'],
   [RelaxationName.PRIVILEGE_ESCALATION]: ['SL-PSS-13'],
   [RelaxationName.ADD_CAPABILITIES]: ['SL-PSS-3', 'SL-PSS-17', 'SL-HARD-6'],
@@ -66,7 +66,7 @@ const MAPPING: Record<RelaxationName, string[]> = {
   [RelaxationName.TAG_ONLY_IMAGES]: ['SL-HARD-15'],
   [RelaxationName.PRIVILEGED_PORTS]: ['SL-HARD-9'],
   [RelaxationName.NO_PROBES]: ['SL-HARD-14'],
-  [RelaxationName.LOW_IDS]: ['SL-HARD-2'],
+  [RelaxationName.LOW_IDS]: ['SL-HARD-2', 'SL-HARD-25'],
   [RelaxationName.SECRETS_IN_ENV]: ['SL-HARD-21'],
   [RelaxationName.NO_NETWORK_POLICY]: ['SL-NET-1', 'SL-NET-2'],
 };
@@ -153,7 +153,7 @@ describe('a tag-only image with Relaxation.tagOnlyImages', () => {
 
   test('reports show it as acknowledged by the relaxation, in text and JSON', () => {
     const report = RulePack.restricted().evaluate(Testing.synth(tagOnly().chart));
-    expect(report.toText()).toContain(`SL-HARD-15   Deployment/apps/w  spec.template.spec.containers[0].image  container 'app' image 'nginx:1.27' is not pinned by a sha256 or sha512 digest [acknowledged by relaxation tag-only-images: ${TAG_REASON}]`);
+    expect(report.toText()).toContain(`SL-HARD-15   Deployment/apps/w  spec.template.spec.containers[0].image  container 'app' image 'nginx:1.27' is not pinned by a sha256 or sha512 digest; pin it as 'nginx:1.27@sha256:<64 hex digits>' or 'nginx:1.27@sha512:<128 hex digits>' [acknowledged by relaxation tag-only-images: ${TAG_REASON}]`);
     expect(report.toJson().findings[0]).toMatchObject({ ruleId: 'SL-HARD-15', acknowledged: true, acknowledgedReason: TAG_REASON, relaxation: 'tag-only-images' });
     expect(report.summary()).toBe('restricted: 0 error(s), 0 warning(s), 1 acknowledged');
   });
@@ -255,7 +255,7 @@ describe('superlatch audit on YAML', () => {
   test('honours the relaxations annotation and shows the finding as acknowledged by it', () => {
     const r = audit(synthesized());
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`SL-HARD-15   Deployment/apps/w  spec.template.spec.containers[0].image  container 'app' image 'nginx:1.27' is not pinned by a sha256 or sha512 digest [acknowledged by relaxation tag-only-images: ${TAG_REASON}]`);
+    expect(r.out).toContain(`SL-HARD-15   Deployment/apps/w  spec.template.spec.containers[0].image  container 'app' image 'nginx:1.27' is not pinned by a sha256 or sha512 digest; pin it as 'nginx:1.27@sha256:<64 hex digits>' or 'nginx:1.27@sha512:<128 hex digits>' [acknowledged by relaxation tag-only-images: ${TAG_REASON}]`);
     expect(r.out).toMatch(/restricted: 0 error\(s\), 0 warning\(s\), 1 acknowledged$/);
   });
 
@@ -283,7 +283,7 @@ describe('docs/RULES.md', () => {
 
   test('lists the relaxation that lifts each rule, by its factory', () => {
     expect(section('SL-HARD-15')).toContain('- Lifted by: `Relaxation.tagOnlyImages`');
-    expect(section('SL-HARD-2')).toContain('- Lifted by: `Relaxation.runAsRoot`, `Relaxation.lowIds`');
+    expect(section('SL-HARD-2')).toContain('- Lifted by: `Relaxation.lowIds`, `Relaxation.runAsRoot`');
     expect(section('SL-HARD-16')).toContain('- Lifted by: `Relaxation.noAppArmor`');
     expect(section('SL-HARD-13')).not.toContain('Lifted by');
   });

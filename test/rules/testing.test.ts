@@ -52,7 +52,7 @@ describe('SecurityTesting.assertCompliant', () => {
     });
     expect(() => SecurityTesting.assertCompliant(chart)).toThrow(
       'restricted: 1 error(s), 0 warning(s), 0 acknowledged\n'
-      + "  [SL-HARD-15] shop/web/Deployment (Deployment/shop/web) spec.template.spec.containers[0].image: container 'app' image 'nginx:1.25' is not pinned by a sha256 or sha512 digest.",
+      + "  [SL-HARD-15] shop/web/Deployment (Deployment/shop/web) spec.template.spec.containers[0].image: container 'app' image 'nginx:1.25' is not pinned by a sha256 or sha512 digest; pin it as 'nginx:1.25@sha256:<64 hex digits>' or 'nginx:1.25@sha512:<128 hex digits>'.",
     );
     expect(() => SecurityTesting.assertCompliant(chart, RulePack.latch())).toThrow(/\[SL-LATCH-5\] shop\/door-hub\/Role .* rules\[0\]\.resourceNames: rule 0 must name exactly one ConfigMap/);
   });

@@ -138,8 +138,8 @@ describe('AppArmor: the annotation up to 1.29, the appArmorProfile field from 1.
   });
 
   test.each([
-    ['the pod', '/spec/template/spec/securityContext/appArmorProfile', /spec\.template\.spec\.securityContext\.appArmorProfile\.type: the pod runs unconfined by AppArmor/],
-    ['a container', '/spec/template/spec/containers/0/securityContext/appArmorProfile', /spec\.template\.spec\.containers\[0\]\.securityContext\.appArmorProfile\.type: container 'app' runs unconfined by AppArmor/],
+    ['the pod', '/spec/template/spec/securityContext/appArmorProfile', /spec\.template\.spec\.securityContext\.appArmorProfile\.type: \[SL-PSS-6\] pod AppArmor profile type 'Unconfined' is not allowed/],
+    ['a container', '/spec/template/spec/containers/0/securityContext/appArmorProfile', /spec\.template\.spec\.containers\[0\]\.securityContext\.appArmorProfile\.type: \[SL-PSS-6\] container 'app' AppArmor profile type 'Unconfined' is not allowed/],
   ])('1.30: Unconfined on %s is refused with the path', (_what, path, message) => {
     // a raw ApiObject: cdk8s-plus-27's typed serializer drops fields newer than 1.27
     const { chart } = targeted(KubernetesVersion.V1_30);

@@ -5,6 +5,10 @@ import { finding, jsonPath } from '../internal/manifests';
 import { checkov, design, kubeLinter, kubeScore, polaris, trivy } from '../internal/refs';
 import { RuleSeverity } from '../rule';
 
+/** How to pin this image: `; pin it as 'repo:tag@sha256:<64 hex digits>' or ...` (nothing for a missing image). */
+function pinAs(image: unknown): string {
+  return typeof image === 'string' && image !== '' ? `; pin it as ${digestForms(image.split('@')[0], "'")}` : '';
+}
 
 /** Hardened profile: images pinned by digest. */
 export const imageDigest = defineRule({
@@ -17,5 +21,5 @@ export const imageDigest = defineRule({
   relaxedBy: [RelaxationName.TAG_ONLY_IMAGES],
   check: (set) => perPod(set, (pod) => pod.containers
     .filter((c) => typeof c.c.image !== 'string' || !DIGEST_PINNED.test(c.c.image))
-    .map((c) => finding(pod.ref, jsonPath(c.path, 'image'), `container '${c.name}' image '${c.c.image ?? ''}' is not pinned by a sha256 or sha512 digest`))),
+    .map((c) => finding(pod.ref, jsonPath(c.path, 'image'), `container '${c.name}' image '${c.c.image ?? ''}' is not pinned by a sha256 or sha512 digest${pinAs(c.c.image)}`))),
 });

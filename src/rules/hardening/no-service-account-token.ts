@@ -10,7 +10,7 @@ export const noServiceAccountToken = defineRule({
   title: 'Pods set automountServiceAccountToken to false',
   severity: RuleSeverity.ERROR,
   rationale: 'A mounted token lets anything that gets code execution in the pod call the Kubernetes API with the pod\'s permissions.',
-  remediation: 'Set `spec.automountServiceAccountToken: false` on the pod; workloads that call the API mount a projected token explicitly and acknowledge this rule.',
+  remediation: 'Set `spec.automountServiceAccountToken: false` on the pod; a workload that calls the Kubernetes API mounts a projected token explicitly instead.',
   references: [...design('§5'), ...cis('5.1.6'), ...polaris('automountServiceAccountToken'), ...kubescape('C-0034'), ...checkov('CKV_K8S_38')],
   relaxedBy: [RelaxationName.SERVICE_ACCOUNT_TOKEN],
   check: (set) => perPod(set, (pod) => pod.spec.automountServiceAccountToken === false ? [] : [

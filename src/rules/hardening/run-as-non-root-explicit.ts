@@ -16,11 +16,13 @@ export const runAsNonRootExplicit = defineRule({
   check: (set) => perPod(set, (pod) => {
     const out: RuleFindingList = [];
     if (pod.podSc.runAsNonRoot !== true) {
-      out.push(finding(pod.ref, jsonPath(pod.specPath, 'securityContext', 'runAsNonRoot'), 'the pod does not set runAsNonRoot: true'));
+      out.push(finding(pod.ref, jsonPath(pod.specPath, 'securityContext', 'runAsNonRoot'), pod.podSc.runAsNonRoot === false
+        ? 'the pod sets runAsNonRoot: false, so it may run as root' : 'the pod does not set runAsNonRoot: true'));
     }
     for (const c of pod.containers) {
       if (c.sc.runAsNonRoot !== true) {
-        out.push(finding(pod.ref, jsonPath(c.path, 'securityContext', 'runAsNonRoot'), `container '${c.name}' does not set runAsNonRoot: true`));
+        out.push(finding(pod.ref, jsonPath(c.path, 'securityContext', 'runAsNonRoot'), c.sc.runAsNonRoot === false
+          ? `container '${c.name}' sets runAsNonRoot: false, so it may run as root` : `container '${c.name}' does not set runAsNonRoot: true`));
       }
     }
     return out;

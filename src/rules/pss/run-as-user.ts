@@ -1,4 +1,5 @@
 import { RelaxationName } from '../../hardening/relaxation';
+import { ID_FLOOR } from '../../internal/ids';
 import { defineRule, perPod } from '../internal/define';
 import { finding, jsonPath, RuleFindingList } from '../internal/manifests';
 import { USER_NAMESPACE_CHANGE, USER_NAMESPACE_RELAXATION, userNamespaceRelaxed } from '../internal/pss-versions';
@@ -11,7 +12,7 @@ export const runAsUser = defineRule({
   title: 'Pods do not run as uid 0',
   severity: RuleSeverity.ERROR,
   rationale: 'runAsUser: 0 makes the process root whatever the image says.',
-  remediation: 'Remove `runAsUser: 0` from the pod and containers, or set a non-zero uid (the hardened profile uses one above 10000); targeting v1.35 or newer, a pod with `spec.hostUsers: false` is exempt.',
+  remediation: `Remove \`runAsUser: 0\` from the pod and containers, or set a non-zero uid (the hardened profile uses one above ${ID_FLOOR}); targeting v1.35 or newer, a pod with \`spec.hostUsers: false\` is exempt.`,
   references: [...pss('runAsUser'), ...trivy('KSV105')],
   relaxedBy: [RelaxationName.RUN_AS_ROOT],
   versionChanges: [{ version: USER_NAMESPACE_RELAXATION, change: USER_NAMESPACE_CHANGE }],

@@ -55,6 +55,11 @@ function podSpec(sa: string, containers: any[], volumes: any[], extra: any = {})
   };
 }
 
+/** The latch's own containers run as their own uid and gid (the Latch's default agentUser). */
+function latchAgentSecurityContext() {
+  return { ...securityContext(), runAsGroup: 10002, runAsUser: 10002 };
+}
+
 function appArmor(...names: string[]) {
   return Object.fromEntries(names.map((n) => [`container.apparmor.security.beta.kubernetes.io/${n}`, 'runtime/default']));
 }
@@ -94,6 +99,7 @@ export function compliantSet(): any[] {
     { 'superlatch.io/latch': 'door', 'superlatch.io/role': 'guarded' },
     {
       ...appArmor('app', 'latch-agent'),
+      'superlatch.io/latch-containers': 'latch-agent',
       'superlatch.io/mode': 'sidecar',
       'superlatch.io/status-volume': 'latch-status',
       'superlatch.io/status-writer': 'latch-agent',
@@ -103,6 +109,7 @@ export function compliantSet(): any[] {
       container('app', { volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'latch-status', mountPath: '/usr/share/latch', readOnly: true }] }),
       container('latch-agent', {
         ports: [],
+        securityContext: latchAgentSecurityContext(),
         livenessProbe: { exec: { command: ['/agent', 'alive'] } },
         readinessProbe: { exec: { command: ['/agent', 'check'] } },
         volumeMounts: [
@@ -126,10 +133,11 @@ export function compliantSet(): any[] {
     }));
   const hub = deployment('door-hub', 1,
     { 'superlatch.io/latch': 'door', 'superlatch.io/role': 'agent' },
-    { ...appArmor('latch-agent'), 'superlatch.io/mode': 'hub', 'superlatch.io/credentials-volume': 'latch-credentials' },
+    { ...appArmor('latch-agent'), 'superlatch.io/latch-containers': 'latch-agent', 'superlatch.io/mode': 'hub', 'superlatch.io/credentials-volume': 'latch-credentials' },
     podSpec('door-hub', [
       container('latch-agent', {
         ports: [],
+        securityContext: latchAgentSecurityContext(),
         volumeMounts: [
           { name: 'tmp', mountPath: '/tmp' },
           { name: 'latch-credentials', mountPath: '/var/run/latch', readOnly: true },
