@@ -1,6 +1,6 @@
 import { specOf } from './internal/define';
 import { PackName, RulePack } from './pack';
-import { ALL_RULES, ruleAnchor } from './registry';
+import { ALL_RULES, PROFILE_RULES, ruleAnchor } from './registry';
 import { Rule } from './rule';
 import { Relaxation, RelaxationName } from '../hardening/relaxation';
 import { KubernetesVersion } from '../target/kubernetes-version';
@@ -68,6 +68,11 @@ export function renderRulesMarkdown(): string {
     'them in the GitOps diff, and enforce at admission (Pod Security Admission) what must never be waived: a relaxed',
     'Pod Security Standards rule is still a violation there.',
     '',
+    `The hardened profile (\`Harden.workload\`, \`Harden.chart\`) enforces ${PROFILE_RULES.length} of these rules at synth ("Enforced at synth" below):`,
+    'it fixes what it can, then runs these rule objects on the fixed manifest of each hardened workload; each finding that',
+    'the profile\'s relaxations do not lift fails `app.synth()` with the rule id, the path and the fix. One definition of each',
+    'check serves the synth refusals, the packs, `superlatch audit` and this page.',
+    '',
     '## Packs',
     '',
     '| pack | rules | errors | warnings |',
@@ -76,9 +81,9 @@ export function renderRulesMarkdown(): string {
     '',
     '## Index',
     '',
-    '| id | severity | packs | title |',
-    '| --- | --- | --- | --- |',
-    ...ALL_RULES.map((r) => `| [${r.id}](#${ruleAnchor(r.id)}) | ${r.severity} | ${packsOf(r).join(', ')} | ${cell(r.title)} |`),
+    '| id | severity | packs | enforced at synth | title |',
+    '| --- | --- | --- | --- | --- |',
+    ...ALL_RULES.map((r) => `| [${r.id}](#${ruleAnchor(r.id)}) | ${r.severity} | ${packsOf(r).join(', ')} | ${PROFILE_RULES.includes(r) ? 'yes' : ''} | ${cell(r.title)} |`),
     '',
   ];
   for (const r of ALL_RULES) {
@@ -94,6 +99,9 @@ export function renderRulesMarkdown(): string {
       out.push(`- Implements: ${r.references.map((x) => `${x.framework} \`${x.id}\``).join(', ')}`);
     }
     out.push(...versionLines(r));
+    if (PROFILE_RULES.includes(r)) {
+      out.push(`- Enforced at synth by the hardened profile${r.relaxedBy.length > 0 ? ', unless a relaxation below lifts it' : ' (no relaxation lifts it)'}`);
+    }
     if (r.relaxedBy.length > 0) {
       const level = PSS_PACKS.find((p) => packsOf(r).includes(p));
       const admission = level === undefined ? ''
