@@ -8,7 +8,7 @@ import { profileRefusals } from './profile-checks';
 import { RelaxationName } from './relaxation';
 import { containersWithPlusDefaults } from './resources';
 import type { WorkloadUnderHardening } from './workload';
-import { MANAGED_BY } from '../internal/objects';
+import { cloneJson, MANAGED_BY } from '../internal/objects';
 import { disruptionBudgetSpec } from '../internal/pdb';
 import { ownerOf, PipelineRun, Stage, SynthesisPipeline } from '../internal/pipeline';
 import { checkLabelValue, toDnsLabel } from '../internal/validation';
@@ -256,7 +256,7 @@ export class HardeningState {
     wanted.add(key);
     let obj = this.derived.get(key);
     if (!obj || !owner.node.tryFindChild(kind)) {
-      const props = JSON.parse(JSON.stringify(manifest));
+      const props = cloneJson(manifest);
       obj = new ApiObject(owner, kind, props);
       this.derived.set(key, obj);
       // its manifest is `manifest`, computed each run: never rendered by cdk8s
@@ -339,27 +339,34 @@ function serviceAccountBindings(manifests: any[]): Map<string, string> {
 }
 
 function replaceAddrSelectors(json: any, map: Map<string, Record<string, string>>): any {
-  return map.size > 0 && hasKey(json, CDK8S_ADDR_LABEL) ? replaceAddrLabels(json, map) : json;
+  return map.size > 0 ? replaceAddrLabels(json, map) : json;
 }
 
-/** Whether `key` is a key of an object anywhere in `json` (a walk: no string of the whole object). */
-function hasKey(json: any, key: string): boolean {
-  if (json === null || typeof json !== 'object') return false;
-  if (Array.isArray(json)) return json.some((x) => hasKey(x, key));
-  if (Object.prototype.hasOwnProperty.call(json, key)) return true;
-  for (const k in json) if (hasKey(json[k], key)) return true;
-  return false;
-}
-
+/**
+ * `json` with every known construct-path hash label replaced by the stable
+ * labels (same key order, the stable labels' new keys last). Copy on write: what
+ * holds no such label is returned as it is, so most of a manifest is not copied.
+ */
 function replaceAddrLabels(json: any, map: Map<string, Record<string, string>>): any {
-  if (Array.isArray(json)) return json.map((x) => replaceAddrLabels(x, map));
   if (json === null || typeof json !== 'object') return json;
-  const out: any = {};
+  if (Array.isArray(json)) {
+    let copy: any[] | undefined;
+    for (let i = 0; i < json.length; i++) {
+      const y = replaceAddrLabels(json[i], map);
+      if (y !== json[i]) (copy ??= [...json])[i] = y;
+    }
+    return copy ?? json;
+  }
+  let out: any;
+  for (const k in json) {
+    const v = json[k];
+    const y = replaceAddrLabels(v, map);
+    if (y !== v) (out ??= { ...json })[k] = y;
+  }
   const addr = json[CDK8S_ADDR_LABEL];
   const stable = typeof addr === 'string' ? map.get(addr) : undefined;
-  for (const [k, v] of Object.entries(json)) {
-    if (stable && k === CDK8S_ADDR_LABEL) continue;
-    out[k] = replaceAddrLabels(v, map);
-  }
-  return stable ? { ...out, ...stable } : out;
+  if (!stable) return out ?? json;
+  out ??= { ...json };
+  delete out[CDK8S_ADDR_LABEL];
+  return Object.assign(out, stable);
 }

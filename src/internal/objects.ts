@@ -30,6 +30,18 @@ function put(out: any, k: string, value: unknown): void {
   else out[k] = value;
 }
 
+/** A deep copy of a JSON value (what `JSON.parse(JSON.stringify(v))` gives for JSON, without the text in between). */
+export function cloneJson<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((x) => (x === undefined ? null : cloneJson(x))) as unknown as T;
+  const out: any = {};
+  for (const k in value) {
+    const v = (value as any)[k];
+    if (v !== undefined) out[k] = cloneJson(v);
+  }
+  return out;
+}
+
 /** JSON with sorted keys: two values are the same when their canonical JSON is (e.g. two probes). */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeysDeep(value));

@@ -1,5 +1,5 @@
 import { evaluate } from './engine';
-import { loadManifests } from './internal/loader';
+import type * as Loader from './internal/loader';
 import { RulePack } from './pack';
 import { acknowledgementNote, AuditFinding } from './report';
 import { KubernetesVersion } from '../target/kubernetes-version';
@@ -57,6 +57,9 @@ export class SuperlatchValidation {
    */
   public async validate(context: any): Promise<void> {
     const files: string[] = [...(context.manifests ?? [])];
+    // the YAML reader is loaded only here: an app that imports the library to synthesize never needs it
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadManifests } = require('./internal/loader') as typeof Loader;
     const loaded = loadManifests(files);
     if (loaded.errors.length > 0) {
       throw new Error(`superlatch: cannot validate the synthesized manifests:\n${loaded.errors.join('\n')}`);

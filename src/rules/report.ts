@@ -74,8 +74,16 @@ export interface RuleOutcome {
 
 const SEVERITY_ORDER = [RuleSeverity.ERROR, RuleSeverity.WARNING];
 
-/** `a.localeCompare(b, 'en')`, with one collator instead of one per call (sorting is a large part of an audit). */
-const compareText = new Intl.Collator('en').compare;
+let collator: Intl.Collator | undefined;
+
+/**
+ * `a.localeCompare(b, 'en')`, with one collator instead of one per call (sorting is a large part of an audit),
+ * made on first use: creating it loads locale data, which a synthesis without findings never needs.
+ */
+function compareText(a: string, b: string): number {
+  collator ??= new Intl.Collator('en');
+  return collator.compare(a, b);
+}
 
 /** Deterministic order: errors first, then rule id, object, path, message. */
 export function compareFindings(a: AuditFinding, b: AuditFinding): number {

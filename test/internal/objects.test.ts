@@ -1,4 +1,4 @@
-import { canonicalJson, sameJson } from '../../src/internal/objects';
+import { canonicalJson, cloneJson, sameJson } from '../../src/internal/objects';
 describe('sameJson', () => {
   const probe = { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 10 };
   const pairs: Array<[unknown, unknown]> = [
@@ -17,5 +17,18 @@ describe('sameJson', () => {
 
   test.each(pairs)('agrees with comparing canonicalJson: %j vs %j', (a, b) => {
     expect(sameJson(a, b)).toBe(canonicalJson(a) === canonicalJson(b));
+  });
+});
+
+describe('cloneJson', () => {
+  const value = { b: [1, { c: 'x', d: undefined }, null, undefined], a: { e: true, f: undefined }, g: 0 };
+
+  test('is what a JSON round trip gives, and shares nothing with its input', () => {
+    const copy = cloneJson(value);
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(JSON.parse(JSON.stringify(value))));
+    expect(Object.keys(copy)).toEqual(['b', 'a', 'g']);
+    expect(copy.b).not.toBe(value.b);
+    expect(copy.b[1]).not.toBe(value.b[1]);
+    expect(copy.a).not.toBe(value.a);
   });
 });

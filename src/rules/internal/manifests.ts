@@ -264,16 +264,31 @@ function bucket(namespace: string, key: string, value: string): string {
   return `${namespace}\u0000${key}\u0000${value}`;
 }
 
+/** The paths of a kind's pod template, computed once per kind (not once per object). */
+const TEMPLATE_PATHS = new Map<readonly string[], { metaPath: string; specPath: string; lists: Record<ContainerList, string> }>();
+
+function templatePaths(segments: readonly string[]) {
+  let paths = TEMPLATE_PATHS.get(segments);
+  if (!paths) {
+    const base = segments.join('.');
+    const specPath = jsonPath(base, 'spec');
+    const list = (l: ContainerList) => jsonPath(specPath, l);
+    paths = { metaPath: jsonPath(base, 'metadata'), specPath, lists: { containers: list('containers'), initContainers: list('initContainers'), ephemeralContainers: list('ephemeralContainers') } };
+    TEMPLATE_PATHS.set(segments, paths);
+  }
+  return paths;
+}
+
 function podOf(ref: ObjectRef): PodRef | undefined {
   const kind = workloadKindOf(ref.obj);
   if (!kind) return undefined;
   const segments = kind.templatePath;
   const template = segments.length === 0 ? ref.obj : at(ref.obj, segments);
   if (!isObject(template)) return undefined;
-  const base = segments.join('.');
+  const paths = templatePaths(segments);
   const meta = obj(template.metadata);
   const spec = obj(template.spec);
-  const specPath = jsonPath(base, 'spec');
+  const specPath = paths.specPath;
   const replicas = kind.replicated
     ? (typeof ref.obj.spec?.replicas === 'number' ? ref.obj.spec.replicas : 1)
     : undefined;
@@ -281,7 +296,7 @@ function podOf(ref: ObjectRef): PodRef | undefined {
   const pod: PodRef = {
     ref,
     meta,
-    metaPath: jsonPath(base, 'metadata'),
+    metaPath: paths.metaPath,
     spec,
     specPath,
     labels: stringMap(meta.labels),
@@ -300,7 +315,7 @@ function podOf(ref: ObjectRef): PodRef | undefined {
         c,
         list,
         name: typeof c.name === 'string' ? c.name : `#${i}`,
-        path: jsonPath(specPath, list, i),
+        path: `${paths.lists[list]}[${i}]`,
         sc: obj(c.securityContext),
       });
     });
