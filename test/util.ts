@@ -101,3 +101,26 @@ export const WORKLOAD_MAKERS: Array<[string, (chart: Chart) => IConstruct]> = ((
     ['Pod', (c) => new kplus.Pod(c, 'w', { metadata: { name: 'w' }, containers: [goodContainer()] })],
   ];
 })();
+
+/**
+ * Paths of the objects and arrays that appear twice in `manifests` (the same
+ * JavaScript value in two places): cdk8s writes such a value as a YAML anchor and
+ * alias, which a reviewer reads as indirection and some tools do not accept.
+ */
+export function sharedValues(manifests: any[]): string[] {
+  const seen = new Map<object, string>();
+  const out: string[] = [];
+  const walk = (v: any, path: string): void => {
+    if (v === null || typeof v !== 'object') return;
+    const first = seen.get(v);
+    if (first !== undefined) {
+      out.push(`${path} is ${first}`);
+      return;
+    }
+    seen.set(v, path);
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+    else for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+  };
+  manifests.forEach((m, i) => walk(m, `${m?.kind ?? 'object'}#${i}`));
+  return out;
+}

@@ -252,11 +252,13 @@ function installSynthChecks(root: IConstruct, latchCommands: () => Map<ApiObject
         run.error(objects[f.objectIndex], `[${objects[f.objectIndex].node.path}] [${rule.id}] (${m.kind} ${m.metadata?.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata?.name}) ${f.path}: ${f.message}. Fix: ${rule.remediation}`);
       }
     }
-    // exact: the command of every agent container is the latch's own
-    for (const [obj, command] of latchCommands()) {
-      const m = run.manifests.get(obj);
-      if (!m) continue;
-      for (const c of ManifestSet.of([m]).containers()) {
+    // exact: the command of every agent container is the latch's own (over the snapshot's one index)
+    const commands = latchCommands();
+    for (const pod of ManifestSet.of(manifests).pods) {
+      const obj = objects[pod.ref.index];
+      const command = commands.get(obj);
+      if (!command) continue;
+      for (const c of pod.containers) {
         if (c.name !== AGENT_CONTAINER) continue;
         if (JSON.stringify(c.c.command) !== JSON.stringify(command) || JSON.stringify(c.c.args) !== JSON.stringify(['run'])) {
           run.error(obj, `[${obj.node.path}] ${c.path}: the latch agent's command or args were replaced (${JSON.stringify([...(c.c.command ?? []), ...(c.c.args ?? [])])}); the latch runs ${JSON.stringify([...command, 'run'])}. Fix: remove the override (an escape hatch or patch) of the agent's command and args`);
