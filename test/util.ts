@@ -110,16 +110,16 @@ export const WORKLOAD_MAKERS: Array<[string, (chart: Chart) => IConstruct]> = ((
 export function sharedValues(manifests: any[]): string[] {
   const seen = new Map<object, string>();
   const out: string[] = [];
-  const walk = (v: any, path: string): void => {
+  const walk = (v: any, at: string): void => {
     if (v === null || typeof v !== 'object') return;
     const first = seen.get(v);
     if (first !== undefined) {
-      out.push(`${path} is ${first}`);
+      out.push(`${at} is ${first}`);
       return;
     }
-    seen.set(v, path);
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
-    else for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+    seen.set(v, at);
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`));
+    else for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`);
   };
   manifests.forEach((m, i) => walk(m, `${m?.kind ?? 'object'}#${i}`));
   return out;
