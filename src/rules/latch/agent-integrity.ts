@@ -13,6 +13,18 @@ const EVAL_FLAGS = new Set(['-c', '-e', '--eval', '-p', '--print', '-r', '--requ
 /** The subcommand each latch container runs. */
 const SUBCOMMANDS: { [name: string]: string } = { 'latch-agent': 'run', 'latch-gate': 'gate' };
 
+/** Whether `argv` starts with `prefix` (the agent's command). */
+function startsWith(argv: string[], prefix: string[]): boolean {
+  if (argv.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (argv[i] !== prefix[i]) return false;
+  return true;
+}
+
+/** A shell or an eval flag (`-e`, `--require=...`) in an argument list. */
+function shellOrEval(argv: string[]): string | undefined {
+  return argv.find((a) => SHELLS.has(a.slice(a.lastIndexOf('/') + 1)) || EVAL_FLAGS.has(a.includes('=') ? a.slice(0, a.indexOf('=')) : a));
+}
+
 function commandFindings(c: ContainerRef): RuleFindingList {
   const out: RuleFindingList = [];
   const command = arr(c.c.command).map(String);
@@ -21,12 +33,12 @@ function commandFindings(c: ContainerRef): RuleFindingList {
   if (want && (args.length > 0 || command.length > 0) && (args.length !== 1 || args[0] !== want)) {
     out.push(finding(c.pod.ref, jsonPath(c.path, 'args'), `latch container '${c.name}' has args ${JSON.stringify(args)}, not ["${want}"]`));
   }
-  const bad = [...command, ...args].find((a) => SHELLS.has(a.split('/').pop() ?? '') || EVAL_FLAGS.has(a.split('=')[0]));
+  const bad = shellOrEval(command) ?? shellOrEval(args);
   if (bad !== undefined) {
     out.push(finding(c.pod.ref, jsonPath(c.path, 'command'), `latch container '${c.name}' runs '${bad}' (a shell or code given on the command line), not the agent`));
   }
   const probe = arr(obj(obj(c.c.livenessProbe).exec).command).map(String);
-  if (command.length > 0 && probe.length > 0 && JSON.stringify(probe.slice(0, -1)) !== JSON.stringify(command)) {
+  if (command.length > 0 && probe.length > 0 && (probe.length - 1 !== command.length || !startsWith(probe, command))) {
     out.push(finding(c.pod.ref, jsonPath(c.path, 'command'), `latch container '${c.name}' runs ${JSON.stringify(command)} but its liveness probe runs ${JSON.stringify(probe.slice(0, -1))}: the command was replaced`));
   }
   return out;
@@ -50,13 +62,13 @@ function probeFindings(c: ContainerRef): RuleFindingList {
   for (const [field, hook] of hooks) {
     const argv = arr(obj(obj(hook).exec).command).map(String);
     if (argv.length === 0) continue;
-    const path = jsonPath(c.path, ...field.split('.'), 'exec', 'command');
-    const bad = argv.find((a) => SHELLS.has(a.split('/').pop() ?? '') || EVAL_FLAGS.has(a.split('=')[0]));
+    const path = () => jsonPath(c.path, ...field.split('.'), 'exec', 'command');
+    const bad = shellOrEval(argv);
     const sub = argv[command.length];
     if (bad !== undefined) {
-      out.push(finding(c.pod.ref, path, `the ${field} of latch container '${c.name}' runs '${bad}' (a shell or code given on the command line) with the container's mounts`));
-    } else if (command.length > 0 && (JSON.stringify(argv.slice(0, command.length)) !== JSON.stringify(command) || !PROBE_SUBCOMMANDS.has(sub))) {
-      out.push(finding(c.pod.ref, path, `the ${field} of latch container '${c.name}' runs ${JSON.stringify(argv)}, not the agent's ${JSON.stringify(command)} with one of ${[...PROBE_SUBCOMMANDS].join(', ')}`));
+      out.push(finding(c.pod.ref, path(), `the ${field} of latch container '${c.name}' runs '${bad}' (a shell or code given on the command line) with the container's mounts`));
+    } else if (command.length > 0 && (!startsWith(argv, command) || !PROBE_SUBCOMMANDS.has(sub))) {
+      out.push(finding(c.pod.ref, path(), `the ${field} of latch container '${c.name}' runs ${JSON.stringify(argv)}, not the agent's ${JSON.stringify(command)} with one of ${[...PROBE_SUBCOMMANDS].join(', ')}`));
     }
   }
   return out;
