@@ -1,5 +1,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import type { ServiceAccount } from 'kubernetes-types/core/v1';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1';
 import type { WorkloadHardeningOptions } from './harden';
 import { HardeningProfile, ResolvedProfile } from './hardening-profile';
 import { checkNetworkCoverage } from './network-coverage';
@@ -8,6 +11,7 @@ import { profileRefusals } from './profile-checks';
 import { RelaxationName } from './relaxation';
 import { containersWithPlusDefaults } from './resources';
 import type { WorkloadUnderHardening } from './workload';
+import { emit, Manifest } from '../internal/manifest';
 import { cloneJson, MANAGED_BY } from '../internal/objects';
 import { disruptionBudgetSpec } from '../internal/pdb';
 import { ownerOf, PipelineRun, Stage, SynthesisPipeline } from '../internal/pipeline';
@@ -251,13 +255,13 @@ export class HardeningState {
    * A ServiceAccount or PodDisruptionBudget of `owner`: created once, its
    * manifest recomputed each run. `manifest` must be a fresh object, shared with nothing.
    */
-  private derive(run: PipelineRun, wanted: Set<string>, owner: IConstruct, kind: string, manifest: any): void {
+  private derive(run: PipelineRun, wanted: Set<string>, owner: IConstruct, kind: string, manifest: DerivedManifest): void {
     const key = `${owner.node.path}/${kind}`;
     wanted.add(key);
     let obj = this.derived.get(key);
     if (!obj || !owner.node.tryFindChild(kind)) {
       const props = cloneJson(manifest);
-      obj = new ApiObject(owner, kind, props);
+      obj = emit(owner, kind, props);
       this.derived.set(key, obj);
       // its manifest is `manifest`, computed each run: never rendered by cdk8s
       this.pipeline.supply(obj, () => props);
@@ -269,9 +273,12 @@ export class HardeningState {
 const STATE = Symbol.for('cdk8s-superlatch.hardening-state');
 
 /** `name`, `namespace` (when there is one), then a copy of `labels`: the metadata of a derived object. */
-function derivedMetadata(name: string, namespace: string | undefined, labels: Record<string, string>): any {
+function derivedMetadata(name: string, namespace: string | undefined, labels: Record<string, string>): ObjectMeta {
   return namespace === undefined ? { name, labels: { ...labels } } : { name, namespace, labels: { ...labels } };
 }
+
+/** What the hardening derives for a workload. */
+type DerivedManifest = Manifest<ServiceAccount> | Manifest<PodDisruptionBudget>;
 
 /** What one HARDENING stage run collects across the app's workloads. */
 interface HardeningPass {
