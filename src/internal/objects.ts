@@ -42,14 +42,9 @@ export function cloneJson<T>(value: T): T {
   return out;
 }
 
-/** JSON with sorted keys: two values are the same when their canonical JSON is (e.g. two probes). */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeysDeep(value));
-}
-
 /**
  * Whether two JSON values are the same whatever the order of their keys (two
- * probes, say): what comparing their `canonicalJson` says, without building it.
+ * probes, say): what comparing their JSON with sorted keys says, without building it.
  */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;

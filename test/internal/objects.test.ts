@@ -1,4 +1,7 @@
-import { canonicalJson, cloneJson, sameJson } from '../../src/internal/objects';
+import { cloneJson, sameJson, sortKeysDeep } from '../../src/internal/objects';
+
+/** The reference: JSON with sorted keys. */
+const canonicalJson = (value: unknown): string => JSON.stringify(sortKeysDeep(value));
 describe('sameJson', () => {
   const probe = { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 10 };
   const pairs: Array<[unknown, unknown]> = [
