@@ -31,6 +31,18 @@ export function synthGuarded(mode: ModeName, props: Partial<LatchProps> = {}, op
   return { out, latch, web: find(out, 'Deployment', 'web') };
 }
 
+/** The container security context of the latch's own containers (agent, gate): the full restricted settings, uid 10002. */
+export const LATCH_CONTAINER_SECURITY_CONTEXT = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  runAsGroup: 10002,
+  runAsNonRoot: true,
+  runAsUser: 10002,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'];
 
 export function workloads(manifests: any[]): any[] {

@@ -5,7 +5,7 @@ import { ApiObject, Chart, Cron, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { FailurePolicy, Harden, HardeningProfile, Latch, LatchCredentials, LatchMode, LatchProps, SeccompProfile, SuperlatchKeys } from '../../src';
 import { coverNetwork, errorOf, find, goodContainer, IMAGE, newChart, podSpec, podTemplate } from '../util';
-import { agentWorkloads, latchMode, MODES, mountsOf, secretReaders, synthGuarded } from './helpers';
+import { agentWorkloads, LATCH_CONTAINER_SECURITY_CONTEXT, latchMode, MODES, mountsOf, secretReaders, synthGuarded } from './helpers';
 
 const base = (overrides: Partial<LatchProps> = {}): LatchProps => ({
   credentials: LatchCredentials.fromSecret('latch-credentials'),
@@ -136,16 +136,7 @@ describe('guarding', () => {
     const w = find(Testing.synth(chart), 'Deployment', 'web');
     const [app, agent] = podSpec(w).containers;
     expect(app.securityContext.readOnlyRootFilesystem).toBe(false);
-    expect(agent.securityContext).toEqual({
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ['ALL'] },
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      runAsGroup: 10002,
-      runAsNonRoot: true,
-      runAsUser: 10002,
-      seccompProfile: { type: 'RuntimeDefault' },
-    });
+    expect(agent.securityContext).toEqual(LATCH_CONTAINER_SECURITY_CONTEXT);
   });
 
   test('an unhardened workload is hardened when guarded', () => {

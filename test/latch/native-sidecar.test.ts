@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { GuardOptions, Harden, HardenedNamespace, HardeningProfile, KubernetesTarget, KubernetesVersion, Latch, LatchCredentials, LatchProps } from '../../src';
 import { RulePack, RuleStatus } from '../../src/rules';
 import { coverNetwork, errorOf, find, goodContainer, IMAGE, podSpec } from '../util';
-import { latchMode, ModeName } from './helpers';
+import { LATCH_CONTAINER_SECURITY_CONTEXT, latchMode, ModeName } from './helpers';
 
 const V1_28 = KubernetesVersion.V1_28;
 const V1_29 = KubernetesVersion.V1_29;
@@ -117,18 +117,8 @@ describe('the hardening finds the latch in the init containers', () => {
     const latch = [...(spec.initContainers ?? []), ...spec.containers].filter((c: any) => c.name.startsWith('latch-'));
     expect(latch.map((c: any) => c.name)).toEqual(['latch-agent', 'latch-gate']);
     expect(named(spec.containers, 'app').securityContext.readOnlyRootFilesystem).toBe(false);
-    const restricted = {
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ['ALL'] },
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      runAsGroup: 10002,
-      runAsNonRoot: true,
-      runAsUser: 10002,
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
     for (const c of latch) {
-      expect([c.name, c.securityContext]).toEqual([c.name, restricted]);
+      expect([c.name, c.securityContext]).toEqual([c.name, LATCH_CONTAINER_SECURITY_CONTEXT]);
       expect([c.name, (c.volumeMounts ?? []).filter((m: any) => m.mountPath === '/tmp')]).toEqual([c.name, []]);
     }
   });

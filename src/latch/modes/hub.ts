@@ -1,10 +1,14 @@
-import { ApiObject, ApiObjectProps, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import type { Deployment } from 'kubernetes-types/apps/v1';
+import type { ConfigMap, ServiceAccount } from 'kubernetes-types/core/v1';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1';
+import type { Role, RoleBinding } from 'kubernetes-types/rbac/v1';
 import { EgressRule, LatchModeBinding, LatchModeContext, LatchModeContract, LatchModeStrategy, PodInjection, StatusVolumeCel } from './mode-strategy';
 import { SuperlatchKeys } from '../../contract';
 import { Harden } from '../../hardening/harden';
 import { HardeningProfile } from '../../hardening/hardening-profile';
+import { emit } from '../../internal/manifest';
 import { disruptionBudgetSpec } from '../../internal/pdb';
 import { checkCidr, checkDnsLabel } from '../../internal/validation';
 import { NetworkPeer, NetworkPeerPort } from '../../network/network-peer';
@@ -126,24 +130,6 @@ class HubBinding implements LatchModeBinding {
   }
 }
 
-/** The master's ServiceAccount (no token mounted: the pod projects a short-lived one). */
-interface ServiceAccountManifest extends ApiObjectProps {
-  readonly automountServiceAccountToken: boolean;
-}
-
-interface RoleManifest extends ApiObjectProps {
-  readonly rules: k8s.PolicyRule[];
-}
-
-interface RoleBindingManifest extends ApiObjectProps {
-  readonly roleRef: k8s.RoleRef;
-  readonly subjects: k8s.Subject[];
-}
-
-interface PodDisruptionBudgetManifest extends ApiObjectProps {
-  readonly spec: ReturnType<typeof disruptionBudgetSpec>;
-}
-
 /** The master's pod: where it publishes (the ConfigMap, through the API server) with a projected token. */
 function configMapPublication(cmName: string): StatusPublication {
   return {
@@ -172,7 +158,7 @@ function createMaster(scope: Construct, spec: LatchPodSpec, cmName: string, opts
   const labels = { [SuperlatchKeys.LATCH_LABEL]: spec.latchName, [SuperlatchKeys.ROLE_LABEL]: SuperlatchKeys.ROLE_AGENT };
   const selector = { 'app.kubernetes.io/name': `${spec.latchName}-latch`, 'app.kubernetes.io/component': 'agent' };
 
-  new ApiObject(scope, 'StatusConfigMap', {
+  emit<ConfigMap>(scope, 'StatusConfigMap', {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
@@ -186,25 +172,23 @@ function createMaster(scope: Construct, spec: LatchPodSpec, cmName: string, opts
       },
     },
   });
-  const serviceAccount: ServiceAccountManifest = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, labels }, automountServiceAccountToken: false };
-  new ApiObject(scope, 'ServiceAccount', serviceAccount);
-  const role: RoleManifest = {
+  // no token mounted: the master's pod projects a short-lived one
+  emit<ServiceAccount>(scope, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, labels }, automountServiceAccountToken: false });
+  emit<Role>(scope, 'Role', {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
     metadata: { name, labels },
     rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [cmName], verbs: ['get', 'patch', 'update'] }],
-  };
-  new ApiObject(scope, 'Role', role);
-  const binding: RoleBindingManifest = {
+  });
+  emit<RoleBinding>(scope, 'RoleBinding', {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
     metadata: { name, labels },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
     subjects: [{ kind: 'ServiceAccount', name }],
-  };
-  new ApiObject(scope, 'RoleBinding', binding);
+  });
 
-  const master = new ApiObject(scope, 'Master', {
+  const master = emit<Deployment>(scope, 'Master', {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name, labels },
@@ -233,8 +217,7 @@ function createMaster(scope: Construct, spec: LatchPodSpec, cmName: string, opts
   Harden.workload(master, { profile: opts.profile, name: `${spec.latchName}-latch`, component: 'agent', serviceAccount: false, priorityClassName: opts.priorityClassName });
   // One replica by design; the budget says evicting it is acceptable: readers
   // keep the last status until it expires, and the failure policy after that.
-  const budget: PodDisruptionBudgetManifest = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, labels }, spec: disruptionBudgetSpec(selector) };
-  new ApiObject(scope, 'MasterDisruptionBudget', budget);
+  emit<PodDisruptionBudget>(scope, 'MasterDisruptionBudget', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, labels }, spec: disruptionBudgetSpec(selector) });
   new WorkloadNetworkPolicy(scope, 'MasterPolicy', { workload: master, egress: opts.egress });
   return master;
 }

@@ -1,8 +1,10 @@
-import { ApiObject, ApiObjectProps, Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
 import { LatchModeBinding, LatchModeContext, LatchModeContract, LatchModeStrategy, PodInjection, StatusVolumeCel } from './mode-strategy';
 import { SuperlatchKeys } from '../../contract';
 import { dnsEgressRules } from '../../internal/dns';
+import { emit } from '../../internal/manifest';
 import { AGENT_CONTAINER, agentContainer, CREDENTIALS_VOLUME, credentialsVolume, LatchPodSpec, STATUS_VOLUME, StatusPublication } from '../latch-pod';
 
 /**
@@ -32,15 +34,6 @@ function statusFile(spec: LatchPodSpec): StatusPublication {
   return {
     env: [{ name: 'LATCH_STATUS_FILE', value: spec.statusFile }],
     mounts: [{ name: STATUS_VOLUME, mountPath: spec.statusDirectory }],
-  };
-}
-
-/** The egress NetworkPolicy of a latch's guarded pods. */
-interface NetworkPolicyManifest extends ApiObjectProps {
-  readonly spec: {
-    readonly podSelector: { readonly matchLabels: Record<string, string> };
-    readonly policyTypes: string[];
-    readonly egress: any[];
   };
 }
 
@@ -81,7 +74,7 @@ class SidecarBinding implements LatchModeBinding {
     const chart = Chart.of(workload);
     const own = chart === Chart.of(latch);
     const suffix = namespace ? '-' + namespace : '';
-    const props: NetworkPolicyManifest = {
+    emit<NetworkPolicy>(own ? latch : chart, own ? `Egress${suffix}` : `${latch.node.id}-latch-egress${suffix}`, {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: `${latchName}-latch-egress`, ...(namespace ? { namespace } : {}), labels: { [SuperlatchKeys.LATCH_LABEL]: latchName } },
@@ -90,8 +83,7 @@ class SidecarBinding implements LatchModeBinding {
         policyTypes: ['Egress'],
         egress: [...dnsEgressRules(where), ...this.ctx.apiEgress.map((r) => ({ to: [r.peer._toKube()], ports: r.ports.map((p) => p._toKube()) }))],
       },
-    };
-    new ApiObject(own ? latch : chart, own ? `Egress${suffix}` : `${latch.node.id}-latch-egress${suffix}`, props);
+    });
   }
 
   /** Every guarded pod runs the agent. */
