@@ -63,14 +63,26 @@ function constructFloat(source: string): number {
   return SPECIAL_FLOATS.get(source) ?? Number(floatText(source));
 }
 
+const isNull = (s: string) => s.length <= 4 && NULLS.has(s);
+const isBool = (s: string) => s.length <= 5 && BOOLEANS.has(s);
+
+/** The value of a plain (unquoted, untagged) scalar, as the schema below resolves it. */
+export function resolvePlainScalar(s: string): unknown {
+  if (isNull(s)) return null;
+  if (isBool(s)) return BOOLEANS.get(s);
+  if (isInt(s)) return constructInt(s);
+  if (isFloat(s)) return constructFloat(s);
+  return s;
+}
+
 const scalar = (tag: string, resolve: (s: string) => boolean, construct: (s: string) => unknown) =>
   new Type(`tag:yaml.org,2002:${tag}`, { kind: 'scalar', resolve: (s) => typeof s === 'string' && resolve(s), construct });
 
 /** Strings, sequences, mappings, YAML 1.1 null and booleans, go-yaml's ints and floats, and merge keys (`<<`). */
 export const KUBERNETES_YAML_SCHEMA = FAILSAFE_SCHEMA.extend({
   implicit: [
-    scalar('null', (s) => s.length <= 4 && NULLS.has(s), () => null),
-    scalar('bool', (s) => s.length <= 5 && BOOLEANS.has(s), (s) => BOOLEANS.get(s)),
+    scalar('null', isNull, () => null),
+    scalar('bool', isBool, (s) => BOOLEANS.get(s)),
     scalar('int', isInt, constructInt),
     scalar('float', isFloat, constructFloat),
     scalar('merge', (s) => s === '<<', (s) => s),

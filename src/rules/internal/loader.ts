@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathSegments } from './manifests';
+import { NodeLog } from './node-log';
 import { YamlStream, YamlSyntaxError } from './yaml-stream';
 import type { ObjectSource } from '../engine';
 
@@ -86,12 +87,12 @@ export function expandInputs(inputs: string[]): { files: string[]; errors: strin
 /**
  * Parses one YAML (or JSON) text as Kubernetes does (YAML 1.1 scalars as
  * go-yaml reads them, so `0400` is octal); throws `ManifestLoadError` naming
- * the file and line when it is not valid YAML.
+ * the file and line when it is not valid YAML. Texts read into one `log` share it.
  */
-export function parseManifests(text: string, file: string): ParsedManifests {
+export function parseManifests(text: string, file: string, log?: NodeLog): ParsedManifests {
   let stream: YamlStream;
   try {
-    stream = YamlStream.read(text);
+    stream = YamlStream.read(text, log);
   } catch (e) {
     if (!(e instanceof YamlSyntaxError)) throw e;
     throw new ManifestLoadError(`${file}:${e.line}: invalid YAML: ${e.reason}`);
@@ -120,9 +121,11 @@ export function loadManifests(inputs: string[]): LoadedManifests {
   const objects: any[] = [];
   const sources: ObjectSource[] = [];
   const skipped: string[] = [];
+  // one log of node lines for every file: no arrays per file for the garbage collector to carry
+  const log = new NodeLog();
   for (const file of files) {
     try {
-      const loaded = parseManifests(fs.readFileSync(file, 'utf-8'), file);
+      const loaded = parseManifests(fs.readFileSync(file, 'utf-8'), file, log);
       objects.push(...loaded.objects);
       sources.push(...loaded.sources);
       skipped.push(...loaded.skipped);
