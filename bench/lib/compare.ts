@@ -72,40 +72,49 @@ export interface CompareOptions {
   readonly mode?: 'yaml' | 'json';
 }
 
-let childScript: string | undefined;
+let transpiledRoot: string | undefined;
 
 /**
  * The children run plain JavaScript: src/ and bench/lib/ transpiled once per
  * bench process (under the ignored .bench/), so that a child's CPU time and RSS
- * are the synthesis's and not ts-node's (about 2.9 s and 150 MB of TypeScript
+ * are its work's and not ts-node's (about 2.9 s and 150 MB of TypeScript
  * compiler per process), and every run of one bench sees the same src/.
+ * Returns the path of `bench/lib/<script>.js` in that tree.
  */
-function childScriptPath(): string {
-  if (childScript) return childScript;
-  const root = path.join(__dirname, '..', '..');
-  fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
-  const out = fs.mkdtempSync(path.join(root, '.bench', 'js-'));
-  process.on('exit', () => fs.rmSync(out, { recursive: true, force: true }));
-  const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
-  for (const dir of ['src', 'bench/lib']) {
-    for (const file of fs.readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })) {
-      if (!file.endsWith('.ts')) continue;
-      const js = ts.transpileModule(fs.readFileSync(path.join(root, dir, file), 'utf8'), { compilerOptions }).outputText;
-      const dest = path.join(out, dir, file.replace(/\.ts$/, '.js'));
-      fs.mkdirSync(path.dirname(dest), { recursive: true });
-      fs.writeFileSync(dest, js);
+export function transpiled(script: string): string {
+  if (!transpiledRoot) {
+    const root = path.join(__dirname, '..', '..');
+    fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
+    const out = fs.mkdtempSync(path.join(root, '.bench', 'js-'));
+    process.on('exit', () => fs.rmSync(out, { recursive: true, force: true }));
+    const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
+    for (const dir of ['src', 'bench/lib']) {
+      for (const file of fs.readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })) {
+        if (!file.endsWith('.ts')) continue;
+        const js = ts.transpileModule(fs.readFileSync(path.join(root, dir, file), 'utf8'), { compilerOptions }).outputText;
+        const dest = path.join(out, dir, file.replace(/\.ts$/, '.js'));
+        fs.mkdirSync(path.dirname(dest), { recursive: true });
+        fs.writeFileSync(dest, js);
+      }
     }
+    transpiledRoot = out;
   }
-  return childScript = path.join(out, 'bench', 'lib', 'synth-child.js');
+  return path.join(transpiledRoot, 'bench', 'lib', `${script}.js`);
 }
 
-function measure(variant: string, n: number, charts: number, mode: string): Sample {
-  const r = spawnSync(process.execPath, ['--expose-gc', childScriptPath(), variant, String(n), String(charts), mode], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${variant} N=${n} in ${charts} charts failed:\n${r.stderr}`);
+/** Runs a transpiled bench/lib script in a fresh Node process; its last line of output is its JSON result. */
+export function runChild<T>(script: string, args: string[]): T {
+  const r = spawnSync(process.execPath, ['--expose-gc', transpiled(script), ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function measure(variant: string, n: number, charts: number, mode: string): Sample {
+  return runChild<Sample>('synth-child', [variant, String(n), String(charts), mode]);
+}
+
+/** The median of some measurements. */
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function medians(samples: Sample[]): Sample {
   const of = (k: keyof Sample) => median(samples.map((s) => s[k]));

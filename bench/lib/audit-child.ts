@@ -1,0 +1,30 @@
+/**
+ * One audit measurement in a fresh process. `audit DIR`: `superlatch audit DIR`
+ * (the command's main(), its report discarded); `parse DIR`: every file of DIR
+ * read and parsed with js-yaml, nothing kept, nothing else (the floor). Prints
+ * the whole process's CPU time (user + system, start-up included) and peak RSS.
+ * Usage: audit-child.ts audit|parse DIR
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const [what, dir] = process.argv.slice(2);
+if (what === 'audit') {
+  // loaded here only: the parse must not pay for loading the library
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { main } = require('../../src/cli/main') as typeof import('../../src/cli/main');
+  main(['audit', dir], { out: () => {}, err: () => {} });
+} else if (what === 'parse') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const jsYaml = require('js-yaml') as typeof import('js-yaml');
+  let docs = 0;
+  for (const f of fs.readdirSync(dir).sort()) {
+    jsYaml.loadAll(fs.readFileSync(path.join(dir, f), 'utf8'), (d) => {
+      if (d) docs++;
+    });
+  }
+} else {
+  throw new Error(`unknown measurement ${what}`);
+}
+const usage = process.resourceUsage();
+console.log(JSON.stringify({ cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, rssMb: usage.maxRSS / 1024 }));
