@@ -13,8 +13,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as jsYaml from 'js-yaml';
 import { stringify } from 'yaml';
+import { bareParse } from './lib/bare-parse';
 import { median, printBudgets, QUICK, runChild } from './lib/compare';
 import { main } from '../src/cli/main';
 
@@ -139,17 +139,6 @@ function bench(dir: string) {
 
 const PARSE_BUDGET = 1.5;
 const ROUNDS = 5;
-
-/** The floor in this process: every file read and parsed with js-yaml, nothing else. */
-function bareParse(dir: string): number {
-  let docs = 0;
-  for (const f of fs.readdirSync(dir).sort()) {
-    jsYaml.loadAll(fs.readFileSync(path.join(dir, f), 'utf8'), (d) => {
-      if (d) docs++;
-    });
-  }
-  return docs;
-}
 
 interface ChildSample { cpuMs: number; rssMb: number }
 

@@ -5,9 +5,6 @@
  * the whole process's CPU time (user + system, start-up included) and peak RSS.
  * Usage: audit-child.ts audit|parse DIR
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-
 const [what, dir] = process.argv.slice(2);
 if (what === 'audit') {
   // loaded here only: the parse must not pay for loading the library
@@ -16,13 +13,7 @@ if (what === 'audit') {
   main(['audit', dir], { out: () => {}, err: () => {} });
 } else if (what === 'parse') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const jsYaml = require('js-yaml') as typeof import('js-yaml');
-  let docs = 0;
-  for (const f of fs.readdirSync(dir).sort()) {
-    jsYaml.loadAll(fs.readFileSync(path.join(dir, f), 'utf8'), (d) => {
-      if (d) docs++;
-    });
-  }
+  (require('./bare-parse') as typeof import('./bare-parse')).bareParse(dir);
 } else {
   throw new Error(`unknown measurement ${what}`);
 }
