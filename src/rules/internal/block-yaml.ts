@@ -8,18 +8,15 @@
  * empty documents, tabs, carriage returns or characters outside printable ASCII,
  * and anything js-yaml might reject (bad indentation, duplicate keys). The
  * caller then reads the text with js-yaml. What it does read, it reads exactly as
- * js-yaml does with `KUBERNETES_YAML_SCHEMA`, node lines included: the tests
- * compare both on every fixture and on generated texts.
+ * js-yaml does with `KUBERNETES_YAML_SCHEMA`; and `blockLineOf` finds the line
+ * of any node in such a text where js-yaml's node events place it. The tests
+ * compare both with js-yaml on every fixture and on generated texts.
+ *
+ * Both work on line offsets (`Lines`), not on a string or an object per line:
+ * most of what the reader allocates is the values it returns, and it keeps no
+ * positions, since most objects of an audit never need one.
  */
 import { resolvePlainScalar } from './kube-yaml-schema';
-import { MAPPING, NodeLog, SCALAR, SEQUENCE } from './node-log';
-
-/** One line with content: its indentation, its text without indentation and trailing spaces, its 0-based number. */
-interface Line {
-  readonly indent: number;
-  readonly text: string;
-  readonly no: number;
-}
 
 /** Thrown inside the reader when the text leaves the subset; never escapes it. */
 const UNSUPPORTED = new Error('outside the block YAML subset');
@@ -33,15 +30,21 @@ const INDICATORS = new Set(['[', ']', '{', '}', '&', '*', '!', '|', '>', '%', '@
 /** Inside a plain value: flow indicators, left to js-yaml. */
 const FLOW = /[[\]{}]/;
 
-/** The documents of `text`, logged into `log`; undefined (and nothing logged) when the text is outside the subset. */
-export function readBlockYaml(text: string, log: NodeLog): unknown[] | undefined {
+const SPACE = 32;
+const HASH = 35;
+const PERCENT = 37;
+const DASH = 45;
+
+/** The documents of `text`, or undefined when the text is outside the subset. */
+export function readBlockYaml(text: string): unknown[] | undefined {
   if (OUTSIDE_ASCII.test(text)) return undefined;
-  const first = log.count;
   try {
-    return documents(text).map((lines) => new DocumentReader(lines, log).read());
+    const lines = new Lines(text);
+    const out: unknown[] = [];
+    for (let d = 0; d < lines.documents; d++) out.push(new DocumentReader(lines, d).read());
+    return out;
   } catch (e) {
     if (e !== UNSUPPORTED) throw e;
-    log.rollBack(first);
     return undefined;
   }
 }
@@ -50,26 +53,125 @@ function unsupported(): never {
   throw UNSUPPORTED;
 }
 
-/** The content lines of each document (`---` separates them; comments and blank lines are dropped). */
-function documents(text: string): Line[][] {
-  const docs: Line[][] = [[]];
-  const raws = text.split('\n');
-  for (let no = 0; no < raws.length; no++) {
-    const raw = raws[no].trimEnd();
-    let indent = 0;
-    while (raw.charCodeAt(indent) === 32) indent++;
-    if (indent === raw.length || raw[indent] === '#') continue;
-    if (indent === 0 && (raw.startsWith('---') || raw.startsWith('...') || raw[0] === '%')) {
-      if (raw !== '---') unsupported();
-      docs.push([]);
+/**
+ * The content lines of a text, by document (`---` separates them; comments and
+ * blank lines are dropped): for each, its 0-based number, its indentation, and
+ * where its text starts and stops (trailing spaces dropped). Numbers only, no
+ * string or object per line. Directives, `...`, anything after `---` on its
+ * line and empty documents are outside the subset.
+ */
+export class Lines {
+  public readonly no: number[] = [];
+  public readonly indent: number[] = [];
+  private readonly start: number[] = [];
+  private readonly stop: number[] = [];
+  /** The index of the first line of each document. */
+  private readonly starts: number[] = [0];
+
+  constructor(private readonly src: string) {
+    const n = src.length;
+    let from = 0;
+    for (let no = 0; from <= n; no++) {
+      let to = src.indexOf('\n', from);
+      if (to < 0) to = n;
+      let stop = to;
+      while (stop > from && src.charCodeAt(stop - 1) === SPACE) stop--;
+      let at = from;
+      while (at < stop && src.charCodeAt(at) === SPACE) at++;
+      if (at < stop && src.charCodeAt(at) !== HASH) {
+        if (at === from && (src.startsWith('---', at) || src.startsWith('...', at) || src.charCodeAt(at) === PERCENT)) {
+          if (stop - at !== 3 || src.charCodeAt(at) !== DASH) unsupported();
+          this.starts.push(this.no.length);
+        } else {
+          this.no.push(no);
+          this.indent.push(at - from);
+          this.start.push(at);
+          this.stop.push(stop);
+        }
+      }
+      from = to + 1;
+    }
+    // only comments (or nothing) before the first `---` is no document; every other one has content
+    if (this.starts.length > 1 && this.starts[1] === 0) this.starts.shift();
+    for (let d = 0; d < this.starts.length; d++) if (this.first(d) === this.end(d)) unsupported();
+  }
+
+  public get documents(): number {
+    return this.starts.length;
+  }
+
+  /** The first line of document `d`. */
+  public first(d: number): number {
+    return this.starts[d];
+  }
+
+  /** One past the last line of document `d`. */
+  public end(d: number): number {
+    return d + 1 < this.starts.length ? this.starts[d + 1] : this.no.length;
+  }
+
+  /** The text of line `i` from column `column` on (default: from its indentation), without trailing spaces. */
+  public text(i: number, column = this.indent[i]): string {
+    return this.src.slice(this.start[i] + column - this.indent[i], this.stop[i]);
+  }
+}
+
+/**
+ * The 0-based line of the node at `path` in document `doc` of a text the block
+ * reader read (`value`: what it read for that document): the line of its key in
+ * a mapping, of its item in a sequence; when the path leaves the document (a
+ * field that is not set), the line of the deepest node on it.
+ */
+export function blockLineOf(lines: Lines, doc: number, value: unknown, path: ReadonlyArray<string | number>): number {
+  const end = lines.end(doc);
+  // the current node: its first line, and the column its content starts at on that line
+  let pos = lines.first(doc);
+  let column = lines.indent[pos];
+  let line = lines.no[pos];
+  let v: any = value;
+  for (const segment of path) {
+    // follow the value: it says whether the field is there, and what kind of node it is
+    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, segment)) break;
+    let i = pos;
+    if (Array.isArray(v)) {
+      // the items are the entries at the sequence's column; deeper lines belong to them
+      for (let item = 0; item < (segment as number); i++) if (lines.indent[i + 1] === column) item++;
+      while (lines.indent[i] !== column) i++;
+      const t = lines.text(i);
+      if (t === '-') {
+        // the item starts on the next line
+        pos = i + 1;
+        column = lines.indent[pos];
+      } else {
+        // a mapping whose first key is on the dash's line starts at that key
+        pos = i;
+        let k = 2;
+        while (t.charCodeAt(k) === SPACE) k++;
+        column += k;
+      }
+      line = lines.no[pos];
+      v = v[segment as number];
       continue;
     }
-    docs[docs.length - 1].push({ indent, text: raw.slice(indent), no });
+    // a mapping's keys are on the lines at its column; its first line may start after a dash
+    const key = String(segment);
+    let entry = keyLine(lines.text(i, column));
+    while (entry?.key !== key) {
+      do i++; while (i < end && lines.indent[i] !== column);
+      if (i === end) throw new Error(`key ${key} is in the value but not in the text`);
+      entry = keyLine(lines.text(i));
+    }
+    line = lines.no[i];
+    v = v[key];
+    // a collection below its key (not `[]` or `{}` on the key's line) starts on the next line
+    if (entry.rest === '' && v !== null && typeof v === 'object') {
+      pos = i + 1;
+      column = lines.indent[pos];
+    } else {
+      v = undefined;
+    }
   }
-  // only comments (or nothing) before the first `---` is no document; every other one has content
-  if (docs[0].length === 0 && docs.length > 1) docs.shift();
-  if (docs.some((d) => d.length === 0)) unsupported();
-  return docs;
+  return line;
 }
 
 const isEntry = (text: string) => text === '-' || text.startsWith('- ');
@@ -126,94 +228,100 @@ function onlyComment(rest: string): boolean {
   return rest === '' || (rest[0] === ' ' && rest.trimStart()[0] === '#');
 }
 
-class DocumentReader {
-  private pos = 0;
 
-  constructor(private readonly lines: Line[], private readonly log: NodeLog) {}
+class DocumentReader {
+  private pos: number;
+  private readonly end: number;
+
+  constructor(private readonly lines: Lines, doc: number) {
+    this.pos = lines.first(doc);
+    this.end = lines.end(doc);
+  }
 
   public read(): unknown {
-    const value = this.block(0);
-    if (this.pos < this.lines.length) unsupported();
+    const value = this.block();
+    if (this.pos < this.end) unsupported();
     return value;
   }
 
-  /** The mapping or sequence whose first line is the current one, at `depth`. */
-  private block(depth: number): unknown {
-    const line = this.lines[this.pos];
-    return isEntry(line.text) ? this.sequence(line.indent, depth) : this.mapping(line.indent, depth);
+  /** The mapping or sequence whose first line is the current one. */
+  private block(): unknown {
+    const indent = this.lines.indent[this.pos];
+    const text = this.lines.text(this.pos);
+    return isEntry(text) ? this.sequence(indent) : this.mapping(indent, text);
   }
 
-  private mapping(indent: number, depth: number): Record<string, unknown> {
+  /** A mapping at column `indent`; `first`: its first line's text from that column (after a dash, for an item's mapping). */
+  private mapping(indent: number, first: string): Record<string, unknown> {
     const lines = this.lines;
-    this.log.add(depth, lines[this.pos].no, MAPPING);
     const out: Record<string, unknown> = {};
-    while (this.pos < lines.length) {
-      const line = lines[this.pos];
-      if (line.indent < indent) break;
-      if (line.indent > indent) unsupported();
-      const entry = keyLine(line.text);
+    let text = first;
+    for (;;) {
+      const entry = keyLine(text);
       if (!entry) unsupported();
       const { key, rest } = entry;
       if (key === '__proto__' || key === '<<' || Object.prototype.hasOwnProperty.call(out, key)) unsupported();
-      this.log.add(depth + 1, line.no, SCALAR, key);
       this.pos++;
-      out[key] = rest === '' ? this.below(indent, depth + 1, line.no) : this.inline(rest, depth + 1, line.no);
+      out[key] = rest === '' ? this.below(indent) : this.inline(rest, indent);
+      if (this.pos === this.end || lines.indent[this.pos] < indent) break;
+      if (lines.indent[this.pos] > indent) unsupported();
+      text = lines.text(this.pos);
     }
     return out;
   }
 
-  /** The value of a key with nothing after its colon: a block below it, a sequence at its indentation, or null. */
-  private below(indent: number, depth: number, no: number): unknown {
-    const next = this.lines[this.pos];
-    if (next && next.indent > indent) return this.block(depth);
-    if (next && next.indent === indent && isEntry(next.text)) return this.sequence(indent, depth);
-    this.log.add(depth, no, SCALAR);
+  /** The value of a key at column `indent` with nothing after its colon: a block below it, a sequence at its column, or null. */
+  private below(indent: number): unknown {
+    if (this.pos === this.end) return null;
+    const next = this.lines.indent[this.pos];
+    if (next > indent) return this.block();
+    if (next === indent && isEntry(this.lines.text(this.pos))) return this.sequence(indent);
     return null;
   }
 
-  private sequence(indent: number, depth: number): unknown[] {
+  private sequence(indent: number): unknown[] {
     const lines = this.lines;
-    this.log.add(depth, lines[this.pos].no, SEQUENCE);
     const out: unknown[] = [];
-    while (this.pos < lines.length) {
-      const line = lines[this.pos];
-      if (line.indent < indent || !isEntry(line.text)) break;
-      if (line.indent > indent) unsupported();
-      if (line.text === '-') {
+    while (this.pos < this.end) {
+      const at = lines.indent[this.pos];
+      if (at < indent) break;
+      const text = lines.text(this.pos);
+      if (!isEntry(text)) break;
+      if (at > indent) unsupported();
+      if (text === '-') {
         // the item starts on the next line, deeper (an empty item is left to js-yaml)
         this.pos++;
-        if (this.pos === lines.length || lines[this.pos].indent <= indent) unsupported();
-        out.push(this.block(depth + 1));
+        if (this.pos === this.end || lines.indent[this.pos] <= indent) unsupported();
+        out.push(this.block());
         continue;
       }
       let k = 2;
-      while (line.text[k] === ' ') k++;
-      const rest = line.text.slice(k);
+      while (text.charCodeAt(k) === SPACE) k++;
+      const rest = text.slice(k);
       if (rest[0] === '#' || isEntry(rest)) unsupported();
       if (keyLine(rest)) {
         // a mapping whose first key is on the dash's line: its other keys line up with that one
-        this.lines[this.pos] = { indent: indent + k, text: rest, no: line.no };
-        out.push(this.mapping(indent + k, depth + 1));
+        out.push(this.mapping(indent + k, rest));
       } else {
         this.pos++;
-        out.push(this.inline(rest, depth + 1, line.no));
+        out.push(this.inline(rest, indent));
       }
     }
     return out;
   }
 
-  /** A value on the line of its key or dash: a scalar, `[]` or `{}`; the value must end on this line. */
-  private inline(text: string, depth: number, no: number): unknown {
-    const next = this.lines[this.pos];
+  /**
+   * A value on the line of its key or dash (`column`: where that key or dash is):
+   * a scalar, `[]` or `{}`; the value must end on this line.
+   */
+  private inline(text: string, column: number): unknown {
     // a deeper line after a value: a continued scalar, or an error; both left to js-yaml
-    if (next && next.indent > this.lines[this.pos - 1].indent) unsupported();
+    if (this.pos < this.end && this.lines.indent[this.pos] > column) unsupported();
     const c = text[0];
     if (c === '[' || c === '{') {
       if (!onlyComment(text.slice(2)) || text[1] !== (c === '[' ? ']' : '}')) unsupported();
-      this.log.add(depth, no, c === '[' ? SEQUENCE : MAPPING);
       return c === '[' ? [] : {};
     }
-    this.log.add(depth, no, SCALAR);
     if (c === '"' || c === "'") {
       const q = quoted(text);
       if (!q || !onlyComment(text.slice(q.end))) unsupported();

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathSegments } from './manifests';
-import { NodeLog } from './node-log';
 import { YamlStream, YamlSyntaxError } from './yaml-stream';
 import type { ObjectSource } from '../engine';
 
@@ -87,12 +86,12 @@ export function expandInputs(inputs: string[]): { files: string[]; errors: strin
 /**
  * Parses one YAML (or JSON) text as Kubernetes does (YAML 1.1 scalars as
  * go-yaml reads them, so `0400` is octal); throws `ManifestLoadError` naming
- * the file and line when it is not valid YAML. Texts read into one `log` share it.
+ * the file and line when it is not valid YAML.
  */
-export function parseManifests(text: string, file: string, log?: NodeLog): ParsedManifests {
+export function parseManifests(text: string, file: string): ParsedManifests {
   let stream: YamlStream;
   try {
-    stream = YamlStream.read(text, log);
+    stream = YamlStream.read(text);
   } catch (e) {
     if (!(e instanceof YamlSyntaxError)) throw e;
     throw new ManifestLoadError(`${file}:${e.line}: invalid YAML: ${e.reason}`);
@@ -121,11 +120,9 @@ export function loadManifests(inputs: string[]): LoadedManifests {
   const objects: any[] = [];
   const sources: ObjectSource[] = [];
   const skipped: string[] = [];
-  // one log of node lines for every file: no arrays per file for the garbage collector to carry
-  const log = new NodeLog();
   for (const file of files) {
     try {
-      const loaded = parseManifests(fs.readFileSync(file, 'utf-8'), file, log);
+      const loaded = parseManifests(fs.readFileSync(file, 'utf-8'), file);
       objects.push(...loaded.objects);
       sources.push(...loaded.sources);
       skipped.push(...loaded.skipped);

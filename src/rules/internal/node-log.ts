@@ -1,8 +1,8 @@
 /**
- * The nodes of YAML streams as a log, in the order they open: depth, line, kind and,
- * for a scalar in a key position, its text as a mapping key. Typed arrays, shared by
- * every stream one loader reads, so the log costs the garbage collector a few large
- * arrays, not objects per node or per file.
+ * The nodes of a YAML stream as a log, in the order they open: depth, line, kind and,
+ * for a scalar in a key position, its text as a mapping key. Typed arrays, so the log
+ * costs the garbage collector a few arrays, not an object per node. A stream logs its
+ * nodes only when a line is asked for (yaml-stream.ts).
  */
 import type { State } from 'js-yaml';
 
@@ -10,12 +10,15 @@ export const SCALAR = 0;
 export const MAPPING = 1;
 export const SEQUENCE = 2;
 
+/** Room for the nodes of a few objects; the arrays double when full. */
+const INITIAL = 512;
+
 export class NodeLog {
   public count = 0;
-  public depths = new Int32Array(4096);
+  public depths = new Int32Array(INITIAL);
   /** 0-based line each node opens on (a key's own line, a sequence item's first line). */
-  public lines = new Int32Array(4096);
-  public kinds = new Uint8Array(4096);
+  public lines = new Int32Array(INITIAL);
+  public kinds = new Uint8Array(INITIAL);
   /**
    * For a scalar at an even position among its parent's children (a key, when the
    * parent is a mapping): its text as a key. Otherwise undefined.
@@ -55,15 +58,6 @@ export class NodeLog {
     this.kinds[i] = kind;
     this.keys.push(key);
     return i;
-  }
-
-  /** Forgets the nodes from `count` on (a stream that could not be read). */
-  public rollBack(count: number): void {
-    this.count = count;
-    this.keys.length = count;
-    this.open.length = 0;
-    this.childCounts.length = 0;
-    this.keyPositions.length = 0;
   }
 
   /** The typed arrays double when full. */

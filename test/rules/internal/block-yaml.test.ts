@@ -4,7 +4,6 @@ import { Yaml } from 'cdk8s';
 import * as jsYaml from 'js-yaml';
 import { stringify } from 'yaml';
 import { readBlockYaml } from '../../../src/rules/internal/block-yaml';
-import { NodeLog } from '../../../src/rules/internal/node-log';
 import { YamlStream } from '../../../src/rules/internal/yaml-stream';
 import { compliantSet } from '../support/fixtures';
 
@@ -42,15 +41,12 @@ interface Verdict {
 function compare(text: string): Verdict {
   let reference: YamlStream | undefined;
   try {
-    reference = YamlStream.read(text, new NodeLog(), 'js-yaml');
+    reference = YamlStream.read(text, 'js-yaml');
   } catch {
     reference = undefined;
   }
-  const log = new NodeLog();
-  const block = readBlockYaml(text, log);
-  if (!block) {
-    return { read: false, differences: log.count === 0 ? [] : ['declined but left nodes in the log'] };
-  }
+  const block = readBlockYaml(text);
+  if (!block) return { read: false, differences: [] };
   if (!reference) return { read: true, differences: ['read a text that js-yaml rejects'] };
   const ours = YamlStream.read(text);
   const differences: string[] = [];
@@ -179,28 +175,27 @@ describe('the block reader reads what js-yaml reads', () => {
   });
 });
 
-test('declines what it leaves to js-yaml, and logs nothing for it', () => {
+test('declines what it leaves to js-yaml', () => {
   const declined = [
     'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a: |\n  x\n', 'a: >\n  x\n', 'a: one\n  two\n', 'a: [1, 2]\n', 'a: {b: 1}\n', 'a: "x\\ny"\n',
     '%YAML 1.1\n---\na: 1\n', 'a: 1\n---\n', '', '# only a comment\n', 'a:\tb\n', 'a: 1\r\n', '\ufeffa: 1\n', 'a: é\n', 'a: 1\na: 2\n',
     'a: 1\n  b: 2\n', '<<: {a: 1}\n', '__proto__: 1\n', 'a: \'x\n  y\'\n', '- \n', 'scalar\n', '? a\n: b\n', 'a: 1\n...\n',
   ];
-  for (const text of declined) {
-    const log = new NodeLog();
-    expect({ text, read: readBlockYaml(text, log) }).toEqual({ text, read: undefined });
-    expect(log.count).toBe(0);
-  }
+  for (const text of declined) expect({ text, read: readBlockYaml(text) }).toEqual({ text, read: undefined });
 });
 
-test('a loader shares one log between files, and each file finds its own lines', () => {
-  const log = new NodeLog();
-  const a = YamlStream.read('kind: A\nspec:\n  x: 1\n', log);
-  const b = YamlStream.read('# c\nkind: B\nspec:\n  z:\n  - 1\n  - 2\n', log);
-  const c = YamlStream.read('kind: C\nspec: {x: [1, 2]}\n', log);
+test('a stream looks up positions only when a line is asked for, and keeps the values it read', () => {
+  const a = YamlStream.read('kind: A\nspec:\n  x: 1\n');
+  const b = YamlStream.read('# c\nkind: B\nspec:\n  z:\n  - 1\n  - 2\n');
+  const c = YamlStream.read('kind: C\nspec: {x: [1, 2]}\n');
   expect([a.byBlockReader, b.byBlockReader, c.byBlockReader]).toEqual([true, true, false]);
+  const values = [a, b, c].map((s) => s.documents);
+  expect([a.positioned, b.positioned, c.positioned]).toEqual([false, false, false]);
   expect(a.lineOf(0, ['spec', 'x'])).toBe(3);
+  expect([a.positioned, b.positioned, c.positioned]).toEqual([true, false, false]);
   expect(b.lineOf(0, ['spec', 'z', 1])).toBe(6);
   expect(b.lineOf(0, ['kind'])).toBe(2);
   expect(c.lineOf(0, ['spec', 'x'])).toBe(2);
   expect(a.lineOf(0, ['kind'])).toBe(1);
+  [a, b, c].forEach((s, i) => expect(s.documents).toBe(values[i]));
 });
