@@ -136,7 +136,6 @@ export function blockLineOf(lines: Lines, doc: number, value: unknown, path: Rea
     if (Array.isArray(v)) {
       // the items are the entries at the sequence's column; deeper lines belong to them
       for (let item = 0; item < (segment as number); i++) if (lines.indent[i + 1] === column) item++;
-      while (lines.indent[i] !== column) i++;
       const t = lines.text(i);
       if (t === '-') {
         // the item starts on the next line
@@ -145,9 +144,7 @@ export function blockLineOf(lines: Lines, doc: number, value: unknown, path: Rea
       } else {
         // a mapping whose first key is on the dash's line starts at that key
         pos = i;
-        let k = 2;
-        while (t.charCodeAt(k) === SPACE) k++;
-        column += k;
+        column += afterDash(t);
       }
       line = lines.no[pos];
       v = v[segment as number];
@@ -168,6 +165,7 @@ export function blockLineOf(lines: Lines, doc: number, value: unknown, path: Rea
       pos = i + 1;
       column = lines.indent[pos];
     } else {
+      // the value is on the key's line: the path can go no deeper
       v = undefined;
     }
   }
@@ -175,6 +173,13 @@ export function blockLineOf(lines: Lines, doc: number, value: unknown, path: Rea
 }
 
 const isEntry = (text: string) => text === '-' || text.startsWith('- ');
+
+/** Where an entry's item starts in its line (`- ` and any further spaces). */
+function afterDash(entry: string): number {
+  let k = 2;
+  while (entry.charCodeAt(k) === SPACE) k++;
+  return k;
+}
 
 /** A key at the start of `text` and what follows its colon (empty: the value is on the next lines). */
 interface KeyLine {
@@ -295,8 +300,7 @@ class DocumentReader {
         out.push(this.block());
         continue;
       }
-      let k = 2;
-      while (text.charCodeAt(k) === SPACE) k++;
+      const k = afterDash(text);
       const rest = text.slice(k);
       if (rest[0] === '#' || isEntry(rest)) unsupported();
       if (keyLine(rest)) {

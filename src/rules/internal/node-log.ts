@@ -1,8 +1,8 @@
 /**
  * The nodes of a YAML stream as a log, in the order they open: depth, line, kind and,
  * for a scalar in a key position, its text as a mapping key. Typed arrays, so the log
- * costs the garbage collector a few arrays, not an object per node. A stream logs its
- * nodes only when a line is asked for (yaml-stream.ts).
+ * costs the garbage collector a few arrays, not an object per node. Only a text that
+ * js-yaml reads is logged, and only when a line is asked for (yaml-stream.ts).
  */
 import type { State } from 'js-yaml';
 

@@ -4,7 +4,7 @@
  * The block YAML that tools write for Kubernetes is read by our own reader
  * (block-yaml.ts); any other text by js-yaml. Reading keeps no positions: most
  * objects of an audit never need one, and a log of every node of every file
- * cost the audit more than its rules. When a line is asked for, a text the block
+ * cost about 450 ms CPU and 100 MB at 10000 workloads. When a line is asked for, a text the block
  * reader read is searched for it line by line (`blockLineOf`, guided by the
  * values read); any other text is read once more by js-yaml, this time logging
  * every node it opens and closes (node-log.ts), and the line found in that log.
