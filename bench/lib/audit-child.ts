@@ -1,9 +1,10 @@
 /**
  * One audit measurement in a fresh process. `audit DIR`: `superlatch audit DIR`
  * (the command's main(), its report discarded); `parse DIR`: every file of DIR
- * read and parsed with js-yaml, nothing kept, nothing else (the floor). Prints
+ * read and parsed with js-yaml, nothing kept, nothing else (the floor);
+ * `parse-keep DIR`: the same, keeping every document to the end. Prints
  * the whole process's CPU time (user + system, start-up included) and peak RSS.
- * Usage: audit-child.ts audit|parse DIR
+ * Usage: audit-child.ts audit|parse|parse-keep DIR
  */
 const [what, dir] = process.argv.slice(2);
 if (what === 'audit') {
@@ -11,9 +12,9 @@ if (what === 'audit') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { main } = require('../../src/cli/main') as typeof import('../../src/cli/main');
   main(['audit', dir], { out: () => {}, err: () => {} });
-} else if (what === 'parse') {
+} else if (what === 'parse' || what === 'parse-keep') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require('./bare-parse') as typeof import('./bare-parse')).bareParse(dir);
+  (require('./bare-parse') as typeof import('./bare-parse')).bareParse(dir, what === 'parse-keep');
 } else {
   throw new Error(`unknown measurement ${what}`);
 }
