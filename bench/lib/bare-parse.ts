@@ -18,5 +18,6 @@ export function bareParse(dir: string, keep = false): number {
       if (keep) kept.push(d);
     });
   }
+  // read at the end, so that the kept documents live until then
   return keep ? kept.length : docs;
 }
